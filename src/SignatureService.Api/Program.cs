@@ -1,7 +1,18 @@
+using SignatureService.Api.Cli;
+using SignatureService.Api.Hosting;
+
+if (CommandLine.IsCommand(args))
+{
+    return await CommandLine.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddSignatureService();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).AllowAnonymous();
+app.UseSignatureService();
 await app.RunAsync();
+return Environment.ExitCode;
 
 /// <summary>Entry point, visible to the integration tests' <c>WebApplicationFactory</c>.</summary>
 public partial class Program;

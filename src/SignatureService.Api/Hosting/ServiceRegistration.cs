@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SignatureService.Api.Health;
+using SignatureService.Api.Problems;
+using SignatureService.Data;
+using SignatureService.Data.Migrating;
+
+namespace SignatureService.Api.Hosting;
+
+/// <summary>Composition of the service: options validated at start, the store, the HSM, problems, health.</summary>
+internal static class ServiceRegistration
+{
+    /// <summary>Largest request body any endpoint accepts (10 MiB); endpoints set lower limits of their own.</summary>
+    public const long MaxRequestBodyBytes = 10 * 1024 * 1024;
+
+    public static WebApplicationBuilder AddSignatureService(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+        if (!builder.Environment.IsDevelopment())
+        {
+            builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
+        }
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problem.Customize);
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .Configure<IConfiguration>((o, config) => o.ConnectionString = config.GetConnectionString("SignatureService") ?? "")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+            .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+            .Build());
+        services.AddDbContextPool<SignatureServiceDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<DatabaseStatus>();
+        services.AddHostedService<DatabaseStartup>();
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3));
+        return builder;
+    }
+
+    public static WebApplication UseSignatureService(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using SignatureService.Data.Audit;
+using SignatureService.Data.Keys;
+
+namespace SignatureService.Data;
+
+/// <summary>
+/// The service's PostgreSQL store. The schema itself is owned by the SQL files in <c>Migrations/</c>; this model maps onto it
+/// (snake_case names, set once in <see cref="SnakeCaseNames"/>) and a test checks that every entity round-trips.
+/// </summary>
+public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceDbContext> options) : DbContext(options)
+{
+    /// <summary>Keys the service generated in the HSM, addressed by purpose.</summary>
+    public DbSet<HsmKeyRecord> HsmKeys => Set<HsmKeyRecord>();
+
+    /// <summary>The audit trail (append-only).</summary>
+    public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();
+
+    /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(SignatureServiceDbContext).Assembly);
+        SnakeCaseNames.Apply(modelBuilder);
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using SignatureService.Testing;
+
+namespace SignatureService.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real service in process over a real PostgreSQL database (and, where configured, the real SoftHSM2 token).
+/// Settings are given as configuration overrides, exactly the keys an operator sets.
+/// </summary>
+internal sealed class ServiceFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+{
+    public static async Task<(ServiceFactory Factory, TestDatabase Database)> CreateAsync(
+        IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var db = await TestDatabase.CreateAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:SignatureService"] = db.ConnectionString,
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return (new ServiceFactory(settings), db);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
