@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SignatureService.Data.Audit;
+using SignatureService.Data.Clients;
 using SignatureService.Data.Keys;
 
 namespace SignatureService.Data;
@@ -12,6 +13,15 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
 {
     /// <summary>Keys the service generated in the HSM, addressed by purpose.</summary>
     public DbSet<HsmKeyRecord> HsmKeys => Set<HsmKeyRecord>();
+
+    /// <summary>Registered EHR systems.</summary>
+    public DbSet<EhrClientRecord> EhrClients => Set<EhrClientRecord>();
+
+    /// <summary>EHR systems' public keys.</summary>
+    public DbSet<EhrClientKeyRecord> EhrClientKeys => Set<EhrClientKeyRecord>();
+
+    /// <summary>Token ids already accepted.</summary>
+    public DbSet<JwtReplayRecord> JwtReplay => Set<JwtReplayRecord>();
 
     /// <summary>The audit trail (append-only).</summary>
     public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();

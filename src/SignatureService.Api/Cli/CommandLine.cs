@@ -1,31 +1,47 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
+using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Hosting;
+using SignatureService.Core.Errors;
+using SignatureService.Data.Audit;
 using SignatureService.Data.Migrating;
 
 namespace SignatureService.Api.Cli;
 
 /// <summary>
-/// Operator verbs run on the server (<c>dotnet SignatureService.Api.dll VERB ...</c>) with the same configuration as the service.
-/// <c>migrate</c>: apply pending database migrations and exit (the Kubernetes migration Job).
+/// Operator verbs run on the server (<c>dotnet SignatureService.Api.dll VERB ...</c>) with the same configuration as the service:
+/// <list type="bullet">
+/// <item><c>migrate</c>: apply pending database migrations and exit (the Kubernetes migration Job).</item>
+/// <item><c>client add --client-id ID --name NAME --kid KID --alg ES256|PS256|RS256 --jwk-file FILE [--callback-origin URL]...</c></item>
+/// <item><c>client add-key --client-id ID --kid KID --alg ALG --jwk-file FILE</c>, <c>client retire-key --client-id ID --kid KID</c></item>
+/// <item><c>client disable --client-id ID</c>, <c>client enable --client-id ID</c></item>
+/// </list>
+/// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused).
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate"];
+    private static readonly string[] Verbs = ["migrate", "client"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args[1..]);
+        var (positional, options) = Parse(args);
+        var builder = WebApplication.CreateBuilder([.. options.Where(o => o.Key.StartsWith("--config:", StringComparison.Ordinal))
+            .Select(o => $"--{o.Key["--config:".Length..]}={o.Value[0]}")]);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddSignatureService();
         await using var app = builder.Build();
         try
         {
             _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            return args[0] switch
+            await using var scope = app.Services.CreateAsyncScope();
+            var services = scope.ServiceProvider;
+            return positional switch
             {
-                "migrate" => await MigrateAsync(app.Services),
-                _ => 2,
+                ["migrate"] => await MigrateAsync(services),
+                ["client", var action] => await ClientAsync(services, action, options),
+                _ => Usage(),
             };
         }
         catch (OptionsValidationException ex)
@@ -38,6 +54,17 @@ internal static class CommandLine
             await Console.Error.WriteLineAsync(ex.Message);
             return 3;
         }
+        catch (ServiceException ex)
+        {
+            var fields = ex.FieldErrors is null ? "" : " " + string.Join("; ", ex.FieldErrors.Select(f => $"{f.Key}: {string.Join(" ", f.Value)}"));
+            await Console.Error.WriteLineAsync($"{ex.Error.Code}: {ex.Detail ?? ex.Error.Title}{fields}");
+            return 3;
+        }
+        catch (UsageException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return Usage();
+        }
     }
 
     private static async Task<int> MigrateAsync(IServiceProvider services)
@@ -48,4 +75,97 @@ internal static class CommandLine
             : $"Applied: {string.Join(", ", applied)}");
         return 0;
     }
+
+    private static async Task<int> ClientAsync(IServiceProvider services, string action, Dictionary<string, List<string>> options)
+    {
+        await services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        var registration = services.GetRequiredService<ClientRegistration>();
+        var actor = AuditActor.CommandLine(Environment.UserName);
+        var clientId = Required(options, "--client-id");
+        switch (action)
+        {
+            case "add":
+                await registration.RegisterAsync(
+                    new RegisterClientInput(clientId, Required(options, "--name"), [ReadKey(options)], options.GetValueOrDefault("--callback-origin") ?? []),
+                    actor, CancellationToken.None);
+                await Console.Out.WriteLineAsync($"Registered EHR client {clientId}.");
+                return 0;
+            case "add-key":
+                await registration.AddKeyAsync(clientId, ReadKey(options), actor, CancellationToken.None);
+                await Console.Out.WriteLineAsync($"Added key to {clientId}.");
+                return 0;
+            case "retire-key":
+                await registration.RetireKeyAsync(clientId, Required(options, "--kid"), actor, CancellationToken.None);
+                await Console.Out.WriteLineAsync($"Retired key of {clientId}.");
+                return 0;
+            case "disable" or "enable":
+                await registration.SetStatusAsync(clientId, action == "enable", actor, CancellationToken.None);
+                await Console.Out.WriteLineAsync($"Client {clientId} {action}d.");
+                return 0;
+            default:
+                return Usage();
+        }
+    }
+
+    private static ClientKeyInput ReadKey(Dictionary<string, List<string>> options)
+    {
+        var file = Required(options, "--jwk-file");
+        JsonElement jwk;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            jwk = document.RootElement.Clone();
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--jwk-file {file}: {ex.Message}");
+        }
+
+        return new ClientKeyInput(Required(options, "--kid"), Required(options, "--alg"), jwk);
+    }
+
+    private static string Required(Dictionary<string, List<string>> options, string name) =>
+        options.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : throw new UsageException($"{name} is required once.");
+
+    private static (List<string> Positional, Dictionary<string, List<string>> Options) Parse(string[] args)
+    {
+        var positional = new List<string>();
+        var options = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                var (name, value) = args[i].Contains('=', StringComparison.Ordinal)
+                    ? (args[i][..args[i].IndexOf('=', StringComparison.Ordinal)], args[i][(args[i].IndexOf('=', StringComparison.Ordinal) + 1)..])
+                    : (args[i], i + 1 < args.Length ? args[++i] : "");
+                if (!options.TryGetValue(name, out var list))
+                {
+                    options[name] = list = [];
+                }
+
+                list.Add(value);
+            }
+            else
+            {
+                positional.Add(args[i]);
+            }
+        }
+
+        return (positional, options);
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("""
+            usage: SignatureService.Api migrate
+                   SignatureService.Api client add --client-id ID --name NAME --kid KID --alg ES256|PS256|RS256 --jwk-file FILE [--callback-origin URL]...
+                   SignatureService.Api client add-key --client-id ID --kid KID --alg ALG --jwk-file FILE
+                   SignatureService.Api client retire-key --client-id ID --kid KID
+                   SignatureService.Api client disable|enable --client-id ID
+            Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.
+            """);
+        return 2;
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
 }

@@ -2,9 +2,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
+using SignatureService.Core.Clients;
 using SignatureService.Data;
+using SignatureService.Data.Audit;
+using SignatureService.Data.Clients;
 using SignatureService.Data.Migrating;
 
 namespace SignatureService.Api.Hosting;
@@ -46,16 +50,45 @@ internal static class ServiceRegistration
         services.AddSingleton<DatabaseStatus>();
         services.AddHostedService<DatabaseStartup>();
 
+        services.AddSingleton<AuditTrail>();
+        AddClientAuthentication(builder);
+
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3));
         return builder;
+    }
+
+    private static void AddClientAuthentication(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddAuthentication()
+            .AddScheme<ClientJwtOptions, ClientJwtAuthenticationHandler>(ClientJwtAuthenticationHandler.SchemeName, null);
+        services.AddOptions<ClientJwtOptions>(ClientJwtAuthenticationHandler.SchemeName)
+            .BindConfiguration("ClientAuthentication")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClientJwtOptions>, ClientJwtOptionsValidator>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ClientEndpoints.ClientPolicy, policy => policy
+                .AddAuthenticationSchemes(ClientJwtAuthenticationHandler.SchemeName)
+                .RequireRole(ClientJwtAuthenticationHandler.ClientRole));
+        services.AddScoped<IClientKeyResolver, DbClientKeyResolver>();
+        services.AddScoped<ITokenReplayStore, DbTokenReplayStore>();
+        services.AddScoped(sp => new ClientTokenValidator(
+            new ClientTokenPolicy(sp.GetRequiredService<IOptionsMonitor<ClientJwtOptions>>().Get(ClientJwtAuthenticationHandler.SchemeName).Audience),
+            sp.GetRequiredService<IClientKeyResolver>(),
+            sp.GetRequiredService<ITokenReplayStore>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped<ClientRegistration>();
     }
 
     public static WebApplication UseSignatureService(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealthEndpoints();
+        app.MapClientEndpoints();
         return app;
     }
 }

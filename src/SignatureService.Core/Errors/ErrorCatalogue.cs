@@ -24,11 +24,53 @@ public static class ErrorCatalogue
     /// <summary>No credentials, or credentials that could not be verified.</summary>
     public static readonly ErrorDescriptor Unauthenticated = new("auth.unauthenticated", 401, "Authentication is required.");
 
+    /// <summary>The bearer token is not a compact JWS with the required header and claims.</summary>
+    public static readonly ErrorDescriptor TokenMalformed = new("auth.token-malformed", 401, "The access token is malformed.");
+
+    /// <summary>The token's <c>alg</c> is not allowed (none, HMAC, or not the algorithm the key is registered for).</summary>
+    public static readonly ErrorDescriptor TokenAlgorithmNotAllowed = new("auth.token-algorithm-not-allowed", 401, "The token's algorithm is not allowed.");
+
+    /// <summary>No active key with this <c>kid</c> for the issuing client, or an unknown or disabled client.</summary>
+    public static readonly ErrorDescriptor TokenUnknownKey = new("auth.token-unknown-key", 401, "The token's key is not known.");
+
+    /// <summary>The token's signature does not verify with the registered key.</summary>
+    public static readonly ErrorDescriptor TokenSignatureInvalid = new("auth.token-signature-invalid", 401, "The token's signature is invalid.");
+
+    /// <summary><c>iss</c> and <c>sub</c> must both be the client id.</summary>
+    public static readonly ErrorDescriptor TokenIssuerMismatch = new("auth.token-issuer-mismatch", 401, "The token's issuer or subject is wrong.");
+
+    /// <summary>The token is not addressed to this service.</summary>
+    public static readonly ErrorDescriptor TokenAudienceMismatch = new("auth.token-audience-mismatch", 401, "The token is for another audience.");
+
+    /// <summary>The token has expired.</summary>
+    public static readonly ErrorDescriptor TokenExpired = new("auth.token-expired", 401, "The token has expired.");
+
+    /// <summary>The token's <c>iat</c> or <c>nbf</c> lies in the future beyond the allowed clock skew.</summary>
+    public static readonly ErrorDescriptor TokenNotYetValid = new("auth.token-not-yet-valid", 401, "The token is not valid yet.");
+
+    /// <summary>The token lives longer than the service allows (<c>exp</c> − <c>iat</c> over 5 minutes).</summary>
+    public static readonly ErrorDescriptor TokenLifetimeTooLong = new("auth.token-lifetime-too-long", 401, "The token's lifetime is too long.");
+
+    /// <summary>The token's <c>jti</c> was already used.</summary>
+    public static readonly ErrorDescriptor TokenReplayed = new("auth.token-replayed", 401, "The token was already used.");
+
     /// <summary>Authenticated, but this actor may not do this.</summary>
     public static readonly ErrorDescriptor Forbidden = new("auth.forbidden", 403, "You are not allowed to do this.");
 
     /// <summary>No resource at this address (or not one this actor may know of).</summary>
     public static readonly ErrorDescriptor NotFound = new("resource.not-found", 404, "The resource was not found.");
+
+    /// <summary>The resource is not in a state that allows this (already done, revoked, consumed, expired, decided).</summary>
+    public static readonly ErrorDescriptor StateConflict = new("resource.state-conflict", 409, "The resource is not in a state that allows this.");
+
+    /// <summary>A client with this client id is already registered.</summary>
+    public static readonly ErrorDescriptor ClientAlreadyExists = new("client.already-exists", 409, "The client id is already registered.");
+
+    /// <summary>The client already has a key with this kid.</summary>
+    public static readonly ErrorDescriptor ClientKeyAlreadyExists = new("client.key-already-exists", 409, "The key id is already registered for this client.");
+
+    /// <summary>Retiring this key would leave the client with no active key.</summary>
+    public static readonly ErrorDescriptor ClientLastActiveKey = new("client.last-active-key", 409, "A client must keep at least one active key.");
 
     /// <summary>Too many requests from this client or user; <c>Retry-After</c> says when to try again.</summary>
     public static readonly ErrorDescriptor RateLimited = new("request.rate-limited", 429, "Too many requests.");

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using SignatureService.Api.Hosting;
 using SignatureService.Testing;
 
 namespace SignatureService.Api.Tests.Infrastructure;
@@ -24,6 +26,24 @@ internal sealed class ServiceFactory(IReadOnlyDictionary<string, string?> settin
         }
 
         return (new ServiceFactory(settings), db);
+    }
+
+    /// <summary>Starts the service and waits until the schema is migrated, so a test never races start-up.</summary>
+    public async Task<HttpClient> StartAsync()
+    {
+        var client = CreateClient();
+        var status = Services.GetRequiredService<DatabaseStatus>();
+        for (var i = 0; !status.IsMigrated; i++)
+        {
+            if (i == 300)
+            {
+                throw new TimeoutException($"The service did not finish migrating: {status.State}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        return client;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
