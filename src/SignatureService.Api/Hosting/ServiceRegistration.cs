@@ -34,6 +34,14 @@ internal static class ServiceRegistration
         }
 
         services.AddSingleton(TimeProvider.System);
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "SignatureService API";
+            document.Info.Version = "v1";
+            document.Info.Description =
+                "Remote electronic signatures for Japanese healthcare (HPKI). Errors are RFC 9457 problem+json with a stable `code`.";
+            return Task.CompletedTask;
+        }));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problem.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
@@ -87,6 +95,7 @@ internal static class ServiceRegistration
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapClientEndpoints();
         return app;
