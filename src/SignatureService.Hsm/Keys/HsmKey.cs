@@ -235,6 +235,14 @@ public sealed class HsmKey
         var handles = HsmToken.FindObjects(session, Ck.CKO_PRIVATE_KEY, _id, 2);
         if (handles.Length != 1)
         {
+            // Note: private objects are invisible without a login (base §4.4), so an empty search in a session that lost
+            //       its login must trigger re-login, not report the key as gone.
+            var state = session.Module.GetSessionInfo(session.Value).state;
+            if (state is not (Ck.CKS_RO_USER_FUNCTIONS or Ck.CKS_RW_USER_FUNCTIONS))
+            {
+                throw new Pkcs11Exception("C_FindObjects", CkReturnValue.CKR_USER_NOT_LOGGED_IN);
+            }
+
             throw new HsmException(HsmErrorCode.KeyNotFound, "The private key with this CKA_ID is no longer on the token.");
         }
 

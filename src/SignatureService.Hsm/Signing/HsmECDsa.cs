@@ -8,6 +8,12 @@ namespace SignatureService.Hsm;
 /// <see cref="ECDsa"/> (CertificateRequest, X509SignatureGenerator.CreateForECDsa, CmsSigner). Signatures come out as
 /// IEEE P1363 r || s (64 bytes) or, when asked, DER (RFC 3279). Verification uses the public key in software. Private
 /// export, import and key generation throw. Thread-safe for signing.
+/// <para>
+/// <c>CertificateRequest.CreateSelfSigned</c> and <c>CopyWithPrivateKey</c> attach the private key to the certificate,
+/// which on Linux means exporting it, so they throw <see cref="CryptographicException"/> for this key (by design). Use
+/// <c>request.Create(request.SubjectName, X509SignatureGenerator.CreateForECDsa(hsmECDsa), notBefore, notAfter, serial)</c> instead and hand
+/// this instance separately where a private key is needed (e.g. <c>CmsSigner</c>'s <c>privateKey</c>, <c>SignedXml.SigningKey</c>).
+/// </para>
 /// </summary>
 public sealed class HsmECDsa : ECDsa
 {

@@ -8,6 +8,12 @@ namespace SignatureService.Hsm;
 /// CKM_RSA_PKCS over a DER DigestInfo, PSS as CKM_RSA_PKCS_PSS (MGF1 with the same hash, salt = hash length), for
 /// SHA-256/384/512. Verification and encryption use the public key in software. Private export, import and decryption
 /// throw. Thread-safe for signing.
+/// <para>
+/// <c>CertificateRequest.CreateSelfSigned</c> and <c>CopyWithPrivateKey</c> attach the private key to the certificate,
+/// which on Linux means exporting it, so they throw <see cref="CryptographicException"/> for this key (by design). Use
+/// <c>request.Create(request.SubjectName, X509SignatureGenerator.CreateForRSA(hsmRsa, padding), notBefore, notAfter, serial)</c> instead and hand
+/// this instance separately where a private key is needed (e.g. <c>CmsSigner</c>'s <c>privateKey</c>, <c>SignedXml.SigningKey</c>).
+/// </para>
 /// </summary>
 public sealed class HsmRsa : RSA
 {

@@ -310,6 +310,7 @@ public sealed class HsmToken : IDisposable
 
     private static ulong FindSlot(CryptokiModule module, string label)
     {
+        Pkcs11Exception? unreadable = null;
         foreach (var slot in module.GetSlotsWithToken())
         {
             (string Label, ulong Flags) info;
@@ -317,8 +318,10 @@ public sealed class HsmToken : IDisposable
             {
                 info = module.GetTokenLabel(slot);
             }
-            catch (Pkcs11Exception ex) when (ex.ReturnValue is CkReturnValue.CKR_TOKEN_NOT_PRESENT or CkReturnValue.CKR_TOKEN_NOT_RECOGNIZED)
+            catch (Pkcs11Exception ex)
             {
+                // Note: one broken or vanished token (e.g. deleted while loaded) must not hide the one we look for.
+                unreadable = ex;
                 continue;
             }
 
@@ -330,7 +333,8 @@ public sealed class HsmToken : IDisposable
 
         throw new HsmException(
             HsmErrorCode.TokenNotFound,
-            $"No initialised token labelled '{label}' ({HsmOptions.SectionName}:{nameof(HsmOptions.TokenLabel)}) is present in the module's slots.");
+            $"No initialised token labelled '{label}' ({HsmOptions.SectionName}:{nameof(HsmOptions.TokenLabel)}) is present in the module's slots.",
+            unreadable);
     }
 
     private static void ValidateId(ReadOnlySpan<byte> id)
