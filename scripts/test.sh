@@ -8,7 +8,10 @@ source "$(dirname "$0")/lib/setup.sh"
 command -v dotnet >/dev/null || ss_die "the .NET 10 SDK is required (dotnet on PATH)"
 ss_base_packages
 ss_postgres test 56432
-ss_softhsm test signsvc-test
+# Note: PKCS#11 login state is per process and token, so a wrong-PIN test needs a token no other test logs in to.
+ss_softhsm test signsvc-pintest fresh
+export SIGNSVC_TEST_HSM_PIN_TEST_TOKEN=$SS_HSM_TOKEN
+ss_softhsm test signsvc-test fresh
 
 export SIGNSVC_TEST_PG="$(ss_connection_string postgres)"
 export SIGNSVC_TEST_HSM_MODULE=$SS_HSM_MODULE SIGNSVC_TEST_HSM_TOKEN=$SS_HSM_TOKEN

@@ -119,10 +119,11 @@ ss_softhsm_module() {
   printf '%s' "$module"
 }
 
-# ss_softhsm PROFILE LABEL : ensures a SoftHSM2 token LABEL exists under .data/PROFILE/softhsm;
+# ss_softhsm PROFILE LABEL [fresh] : ensures a SoftHSM2 token LABEL exists under .data/PROFILE/softhsm (with "fresh",
+# a token left by an earlier run is deleted and initialised anew: only the test profile asks for that);
 # exports SOFTHSM2_CONF, SS_HSM_MODULE, SS_HSM_TOKEN, SS_HSM_PIN_FILE, SS_HSM_SO_PIN_FILE.
 ss_softhsm() {
-  local profile=$1 label=$2 dir
+  local profile=$1 label=$2 fresh=${3:-} dir
   dir=$(ss_profile_dir "$profile")
   mkdir -p "$dir/softhsm/tokens"
   chmod 700 "$dir/softhsm"
@@ -137,6 +138,9 @@ EOF
   local pin="$dir/secrets/hsm-user-pin" so_pin="$dir/secrets/hsm-so-pin"
   [ -s "$pin" ] || (umask 077; ss_random_secret > "$pin")
   [ -s "$so_pin" ] || (umask 077; ss_random_secret > "$so_pin")
+  if [ "$fresh" = fresh ] && softhsm2-util --show-slots 2>/dev/null | grep -qE "Label:[[:space:]]+$label[[:space:]]*\$"; then
+    softhsm2-util --delete-token --token "$label" >/dev/null
+  fi
   if ! softhsm2-util --show-slots 2>/dev/null | grep -qE "Label:[[:space:]]+$label[[:space:]]*\$"; then
     ss_log "initialising SoftHSM2 token '$label'"
     softhsm2-util --init-token --free --label "$label" --so-pin "$(cat "$so_pin")" --pin "$(cat "$pin")" >/dev/null

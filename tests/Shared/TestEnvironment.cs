@@ -15,6 +15,9 @@ internal static class TestEnvironment
 
     public static string HsmPinFile => Require("SIGNSVC_TEST_HSM_PIN_FILE");
 
+    /// <summary>A token that only wrong-PIN tests use: PKCS#11 login state is per process, so no other test may log in to it.</summary>
+    public static string HsmPinTestTokenLabel => Require("SIGNSVC_TEST_HSM_PIN_TEST_TOKEN");
+
     public static string Require(string name)
     {
         var value = Environment.GetEnvironmentVariable(name);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using SignatureService.Api.Features.Clients;
+using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
 using SignatureService.Core.Clients;
@@ -10,6 +11,7 @@ using SignatureService.Data;
 using SignatureService.Data.Audit;
 using SignatureService.Data.Clients;
 using SignatureService.Data.Migrating;
+using SignatureService.Hsm;
 
 namespace SignatureService.Api.Hosting;
 
@@ -61,8 +63,14 @@ internal static class ServiceRegistration
         services.AddSingleton<AuditTrail>();
         AddClientAuthentication(builder);
 
+        services.AddOptions<HsmOptions>().BindConfiguration(HsmOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HsmOptions>, HsmOptionsValidator>();
+        services.AddSingleton<HsmConnection>();
+        services.AddHostedService<HsmStartup>();
+
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3));
+            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3))
+            .AddCheck<HsmHealthCheck>("hsm", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3));
         return builder;
     }
 

@@ -38,6 +38,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             ServiceException e => (e.Error, e.Detail, e.FieldErrors),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (ErrorCatalogue.PayloadTooLarge, null, null),
             BadHttpRequestException => (ErrorCatalogue.MalformedBody, null, null),
+            Hsm.HsmUnavailableException => (ErrorCatalogue.HsmUnavailable, null, null),
             NpgsqlException { IsTransient: true } => (ErrorCatalogue.DatabaseUnavailable, null, null),
             _ => (ErrorCatalogue.Internal, null, null),
         };

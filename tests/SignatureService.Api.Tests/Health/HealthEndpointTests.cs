@@ -34,7 +34,96 @@ public sealed class HealthEndpointTests
         var body = await WaitForReadyAsync(client, HttpStatusCode.OK);
 
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("hsm").GetProperty("status").GetString());
         Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations") > 0);
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM hsm_keys WHERE purpose = 'health-test'"));
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM audit_events WHERE action = 'hsm.key-generated'"));
+    }
+
+    [Fact]
+    public async Task Ready_SecondStartOnSameStore_ReusesTheHealthKey()
+    {
+        var (first, db) = await ServiceFactory.CreateAsync();
+        await using var _ = db;
+        await using (first)
+        {
+            using var client = first.CreateClient();
+            await WaitForReadyAsync(client, HttpStatusCode.OK);
+        }
+
+        await using var second = new ServiceFactory(new Dictionary<string, string?>(first.Settings));
+        using var secondClient = second.CreateClient();
+        await WaitForReadyAsync(secondClient, HttpStatusCode.OK);
+
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM hsm_keys WHERE purpose = 'health-test'"));
+    }
+
+    [Fact]
+    public async Task Ready_WrongPin_ReportsLoginRefusedAndDoesNotRetry()
+    {
+        var pinFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(pinFile, "definitely-not-the-pin");
+        try
+        {
+            var (factory, db) = await ServiceFactory.CreateAsync(new Dictionary<string, string?>
+            {
+                ["Hsm:PinFile"] = pinFile,
+                ["Hsm:TokenLabel"] = SignatureService.Testing.TestEnvironment.HsmPinTestTokenLabel,
+            });
+            await using var _ = db;
+            await using var __ = factory;
+            using var client = factory.CreateClient();
+
+            var body = await WaitForReadyAsync(client, HttpStatusCode.ServiceUnavailable);
+            var hsm = body.GetProperty("checks").GetProperty("hsm").GetProperty("description").GetString();
+            for (var i = 0; i < 50 && hsm?.Contains("login refused", StringComparison.Ordinal) != true; i++)
+            {
+                await Task.Delay(100);
+                hsm = (await WaitForReadyAsync(client, HttpStatusCode.ServiceUnavailable)).GetProperty("checks").GetProperty("hsm").GetProperty("description").GetString();
+            }
+
+            Assert.Contains("CKR_PIN_INCORRECT", hsm, StringComparison.Ordinal);
+            Assert.Contains("Hsm:PinFile", hsm, StringComparison.Ordinal);
+            using var live = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+        finally
+        {
+            File.Delete(pinFile);
+        }
+    }
+
+    [Fact]
+    public async Task Ready_MissingToken_ReportsTokenNotFoundWhileLive()
+    {
+        var (factory, db) = await ServiceFactory.CreateAsync(new Dictionary<string, string?> { ["Hsm:TokenLabel"] = "no-such-token" });
+        await using var _ = db;
+        await using var __ = factory;
+        using var client = factory.CreateClient();
+
+        string? hsm = null;
+        for (var i = 0; i < 50 && hsm?.Contains("TokenNotFound", StringComparison.Ordinal) != true; i++)
+        {
+            hsm = (await WaitForReadyAsync(client, HttpStatusCode.ServiceUnavailable)).GetProperty("checks").GetProperty("hsm").GetProperty("description").GetString();
+            await Task.Delay(100);
+        }
+
+        Assert.Contains("TokenNotFound", hsm, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Hsm:ModulePath", "")]
+    [InlineData("Hsm:TokenLabel", "")]
+    [InlineData("Hsm:PinFile", "/nonexistent/pin")]
+    public async Task Start_InvalidHsmSetting_FailsNamingTheSetting(string setting, string value)
+    {
+        var (factory, db) = await ServiceFactory.CreateAsync(new Dictionary<string, string?> { [setting] = value });
+        await using var _ = db;
+        await using var __ = factory;
+
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains(setting, ex.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

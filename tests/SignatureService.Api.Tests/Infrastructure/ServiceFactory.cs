@@ -12,6 +12,9 @@ namespace SignatureService.Api.Tests.Infrastructure;
 /// </summary>
 internal sealed class ServiceFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
 {
+    /// <summary>The configuration overrides this instance runs with (to start a second instance on the same store).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => settings;
+
     public static async Task<(ServiceFactory Factory, TestDatabase Database)> CreateAsync(
         IReadOnlyDictionary<string, string?>? extra = null)
     {
@@ -19,6 +22,10 @@ internal sealed class ServiceFactory(IReadOnlyDictionary<string, string?> settin
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:SignatureService"] = db.ConnectionString,
+            ["Hsm:ModulePath"] = TestEnvironment.HsmModulePath,
+            ["Hsm:TokenLabel"] = TestEnvironment.HsmTokenLabel,
+            ["Hsm:PinFile"] = TestEnvironment.HsmPinFile,
+            ["Hsm:SessionPoolSize"] = "4",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
