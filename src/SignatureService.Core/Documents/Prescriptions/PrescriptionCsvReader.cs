@@ -81,7 +81,7 @@ internal static class PrescriptionCsvReader
         var card = JahisCsv.OptionalRecord(records, 23);
         var expenses = records
             .Where(r => r.RecordNumber is >= 27 and <= 30)
-            .Select(r => new PublicExpense(r.RequiredDigits(1, 8, 8), r.Optional(2)))
+            .Select(r => new PublicExpense(r.Required(1), r.Optional(2)))
             .ToList();
         if (kind is null && insurer is null && card is null && expenses.Count == 0)
         {
