@@ -30,6 +30,7 @@ internal static class SecureXml
     /// <summary>Parses <paramref name="content"/> (already checked for size and UTF-8) into a tree.</summary>
     public static XDocument Load(ReadOnlySpan<byte> content)
     {
+        RequireUtf8Declaration(content);
         var bytes = content.ToArray();
         try
         {
@@ -49,6 +50,55 @@ internal static class SecureXml
         catch (DecoderFallbackException ex)
         {
             throw new DocumentValidationException(DocumentErrors.InvalidEncoding, null, ex);
+        }
+    }
+
+    /// <summary>
+    /// Refuses an XML declaration naming another encoding before the reader sees it: the reader would otherwise switch to that
+    /// encoding (or fail on an unknown one), and the bytes we sign must be read as UTF-8 by everyone.
+    /// </summary>
+    private static void RequireUtf8Declaration(ReadOnlySpan<byte> content)
+    {
+        if (content.StartsWith("\uFEFF"u8))
+        {
+            content = content[3..];
+        }
+
+        if (!content.StartsWith("<?xml"u8))
+        {
+            return;
+        }
+
+        var end = content[..Math.Min(content.Length, 256)].IndexOf("?>"u8);
+        if (end < 0)
+        {
+            return;
+        }
+
+        var declaration = Encoding.ASCII.GetString(content[..end]);
+        var index = declaration.IndexOf("encoding", StringComparison.Ordinal);
+        if (index < 0)
+        {
+            return;
+        }
+
+        var rest = declaration[(index + "encoding".Length)..].TrimStart(' ', '\t', '\r', '\n');
+        if (rest.Length == 0 || rest[0] != '=')
+        {
+            return;
+        }
+
+        rest = rest[1..].TrimStart(' ', '\t', '\r', '\n');
+        if (rest.Length < 2 || (rest[0] != '"' && rest[0] != '\''))
+        {
+            return;
+        }
+
+        var close = rest.IndexOf(rest[0], 1);
+        var name = close < 0 ? string.Empty : rest[1..close];
+        if (!name.Equals("UTF-8", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new DocumentValidationException(DocumentErrors.InvalidEncoding, "xml declaration");
         }
     }
 
