@@ -30,7 +30,7 @@ public static class DeathCertificateSchema
       <xs:sequence>
         <xs:element name="DeathCertificate" type="DeathCertificateType"/>
       </xs:sequence>
-      <xs:attribute name="id" type="xs:ID" use="required" fixed="Document"/>
+      <xs:attribute name="id" type="IdDocument" use="required"/>
     </xs:complexType>
   </xs:element>
 
@@ -56,7 +56,7 @@ public static class DeathCertificateSchema
         </xs:complexType>
       </xs:element>
     </xs:sequence>
-    <xs:attribute name="id" type="xs:ID" use="required" fixed="DeathCertificateManagement"/>
+    <xs:attribute name="id" type="IdDeathCertificateManagement" use="required"/>
   </xs:complexType>
 
   <xs:complexType name="SignType">
@@ -84,7 +84,7 @@ public static class DeathCertificateSchema
       <!-- その他特に付言すべきことがら -->
       <xs:element name="Remarks" type="Text2000" minOccurs="0"/>
     </xs:sequence>
-    <xs:attribute name="id" type="xs:ID" use="required" fixed="DeathCertificateDocument"/>
+    <xs:attribute name="id" type="IdDeathCertificateDocument" use="required"/>
   </xs:complexType>
 
   <xs:simpleType name="KindType">
@@ -319,6 +319,23 @@ public static class DeathCertificateSchema
     <xs:restriction base="xs:string">
       <xs:minLength value="1"/>
       <xs:maxLength value="2000"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:simpleType name="IdDocument">
+    <xs:restriction base="xs:ID">
+      <xs:enumeration value="Document"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <xs:simpleType name="IdDeathCertificateManagement">
+    <xs:restriction base="xs:ID">
+      <xs:enumeration value="DeathCertificateManagement"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <xs:simpleType name="IdDeathCertificateDocument">
+    <xs:restriction base="xs:ID">
+      <xs:enumeration value="DeathCertificateDocument"/>
     </xs:restriction>
   </xs:simpleType>
 </xs:schema>
