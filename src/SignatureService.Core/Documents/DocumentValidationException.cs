@@ -12,11 +12,10 @@ public sealed class DocumentValidationException : Exception
     /// (<c>PrescriptionDocument/line[3]/record[51]/field[1]</c>) or a JSON path (<c>deceased.dateOfBirth</c>); <see langword="null"/> for the whole document.</param>
     /// <param name="innerException">The parser exception that caused it, if any.</param>
     public DocumentValidationException(DocumentError error, string? fieldPath = null, Exception? innerException = null)
-        : base(fieldPath is null ? $"{error.Code}: {error.Title}" : $"{error.Code} at {fieldPath}: {error.Title}", innerException)
+        : base(Describe(error, Bounded(fieldPath)), innerException)
     {
-        ArgumentNullException.ThrowIfNull(error);
         Error = error;
-        FieldPath = fieldPath;
+        FieldPath = Bounded(fieldPath);
     }
 
     /// <summary>The catalogue entry.</summary>
@@ -25,6 +24,32 @@ public sealed class DocumentValidationException : Exception
     /// <summary>The stable code, same as <c>Error.Code</c>.</summary>
     public string Code => Error.Code;
 
-    /// <summary>Where the problem is, or <see langword="null"/>.</summary>
+    /// <summary>Where the problem is, or <see langword="null"/>; at most <see cref="MaxFieldPathLength"/> characters, no control characters.</summary>
     public string? FieldPath { get; }
+
+    /// <summary>Longest field path kept (element names come from untrusted input).</summary>
+    public const int MaxFieldPathLength = 256;
+
+    private static string Describe(DocumentError error, string? fieldPath)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return fieldPath is null ? $"{error.Code}: {error.Title}" : $"{error.Code} at {fieldPath}: {error.Title}";
+    }
+
+    private static string? Bounded(string? fieldPath)
+    {
+        if (fieldPath is null)
+        {
+            return null;
+        }
+
+        var path = fieldPath.Length > MaxFieldPathLength ? fieldPath[..MaxFieldPathLength] : fieldPath;
+        return string.Create(path.Length, path, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) || char.IsSurrogate(source[i]) ? '?' : source[i];
+            }
+        });
+    }
 }

@@ -430,4 +430,35 @@ public sealed class DeathCertificateFormatTests
 
         Assert.Equal(_death.Validate(Json(ValidJson), "application/json").Sha256Hex, again.Sha256Hex);
     }
+
+    [Theory]
+    [InlineData("14:30:00", true)]
+    [InlineData("14:30:15", false)]
+    [InlineData("25:00:00", false)]
+    public void Validate_DeathTime_MustBeWholeMinutes(string time, bool accepted)
+    {
+        var content = Modified(n => n["death"]!["time"] = time);
+
+        if (accepted)
+        {
+            Assert.Equal(new TimeOnly(14, 30), Assert.IsType<DeathCertificateDisplay>(_death.Validate(content, "application/json").Display).Certificate.Death.Time);
+        }
+        else
+        {
+            Assert.Equal(time == "25:00:00" ? "document.malformed-json" : "document.invalid-field", Refused(_death, content).Code);
+        }
+    }
+
+    [Fact]
+    public void Validate_LoneSurrogateInName_ReturnsMalformedJson()
+    {
+        var json = ValidJson.Replace("\"name\": \"死亡　太郎\"", "\"name\": \"死亡\\ud800太郎\"", StringComparison.Ordinal);
+        Assert.Contains("ud800", json, StringComparison.Ordinal);
+
+        var ex = Refused(_death, Json(json));
+
+        // System.Text.Json refuses the invalid escape itself; the rules check surrogates again for defence in depth.
+        Assert.Equal("document.malformed-json", ex.Code);
+        Assert.Contains("name", ex.FieldPath, StringComparison.Ordinal);
+    }
 }

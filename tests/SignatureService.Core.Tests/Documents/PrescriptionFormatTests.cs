@@ -253,4 +253,45 @@ public sealed class PrescriptionFormatTests
 
         Assert.Equal("テスト内科クリニック", Assert.IsType<PrescriptionDisplay>(result.Display).Institution.Name);
     }
+
+    [Fact]
+    public void Validate_ThousandsOfRps_IsHandledQuickly()
+    {
+        var builder = new PrescriptionCsvBuilder();
+        for (var rp = 3; rp < 1600; rp++)
+        {
+            builder.Add($"101,{rp},1,,7").Add($"111,{rp},3,1013044400000000,１日３回朝昼夕食後　服用,3").Add($"201,{rp},1,1,2,620000033,カロナール錠３００　３００ｍｇ,3,1,錠");
+        }
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var result = _format.Validate(builder.ToXml(), "application/xml");
+
+        Assert.Equal(1599, Assert.IsType<PrescriptionDisplay>(result.Display).Rps.Count);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public void Validate_MoreCsvLinesThanAllowed_ReturnsTooManyElements()
+    {
+        var builder = new PrescriptionCsvBuilder();
+        for (var i = 0; i < DocumentLimits.MaxCsvLines; i++)
+        {
+            builder.Add("81,1,,x");
+        }
+
+        Assert.Equal("document.too-many-elements", Refused(() => _format.Validate(builder.ToXml(), "application/xml")).Code);
+    }
+
+    [Fact]
+    public void Validate_HugeElementName_KeepsTheFieldPathShort()
+    {
+        var name = new string('n', 100_000);
+        var xml = Encoding.UTF8.GetBytes($"<{name}/>");
+
+        var ex = Refused(() => _format.Validate(xml, "application/xml"));
+
+        Assert.Equal("document.invalid-structure", ex.Code);
+        Assert.True(ex.FieldPath!.Length <= DocumentValidationException.MaxFieldPathLength);
+        Assert.True(ex.Message.Length < 1000);
+    }
 }

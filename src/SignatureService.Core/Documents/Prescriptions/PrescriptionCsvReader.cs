@@ -119,6 +119,12 @@ internal static class PrescriptionCsvReader
             }
         }
 
+        // Note: records are grouped once, so a hostile CSV with thousands of Rp lines stays linear.
+        var byRp = records.Where(r => r.RecordNumber is > 101 and <= 299).ToLookup(r => (r.RecordNumber, Rp: r.RequiredInt(1)));
+        var drugSupplements = byRp.Where(g => g.Key.RecordNumber == 281)
+            .SelectMany(g => g)
+            .ToLookup(r => (Rp: r.RequiredInt(1), Sequence: r.RequiredInt(2)), r => r.Required(5));
+
         var result = new List<PrescriptionRp>(rpRecords.Count);
         foreach (var rp in rpRecords)
         {
@@ -140,26 +146,19 @@ internal static class PrescriptionCsvReader
                 throw rp.Invalid(4);
             }
 
-            // 111 用法: RP番号, 用法コード種別, 用法コード, 用法名称, 用法１日回数 (one per Rp).
-            var usage = records.FirstOrDefault(r => r.RecordNumber == 111 && r.RequiredInt(1) == number)
+            // 111 用法: RP番号, 用法コード種別, 用法コード, 用法名称, 用法１日回数 (the first one of the Rp is used).
+            var usage = byRp[(111, number)].FirstOrDefault()
                 ?? throw new DocumentValidationException(DocumentErrors.MissingRecord, $"{source}/rp[{number}]/record[111]");
 
             // 181 用法補足: RP番号, 連番, 区分, 用法補足情報.
-            var usageSupplements = records
-                .Where(r => r.RecordNumber == 181 && r.RequiredInt(1) == number)
-                .Select(r => r.Required(4))
-                .ToList();
+            var usageSupplements = byRp[(181, number)].Select(r => r.Required(4)).ToList();
 
             // 201 薬品: RP番号, RP内連番, 情報区分, 薬品コード種別, 薬品コード, 薬品名称, 分量, 力価フラグ, 単位名.
+            // 281 薬品補足: RP番号, RP内連番, 補足連番, 区分, 薬品補足情報.
             var drugs = new List<PrescribedDrug>();
-            foreach (var drug in records.Where(r => r.RecordNumber == 201 && r.RequiredInt(1) == number))
+            foreach (var drug in byRp[(201, number)])
             {
                 var sequence = drug.RequiredInt(2);
-                // 281 薬品補足: RP番号, RP内連番, 補足連番, 区分, 薬品補足情報.
-                var supplements = records
-                    .Where(r => r.RecordNumber == 281 && r.RequiredInt(1) == number && r.RequiredInt(2) == sequence)
-                    .Select(r => r.Required(5))
-                    .ToList();
                 var drugQuantity = drug.RequiredDecimal(7);
                 if (drugQuantity <= 0)
                 {
@@ -167,7 +166,8 @@ internal static class PrescriptionCsvReader
                 }
 
                 drugs.Add(new PrescribedDrug(
-                    sequence, drug.RequiredDigits(4, 1, 2), drug.Required(5), drug.Required(6), drugQuantity, drug.Required(9), supplements));
+                    sequence, drug.RequiredDigits(4, 1, 2), drug.Required(5), drug.Required(6), drugQuantity, drug.Required(9),
+                    drugSupplements[(number, sequence)].ToList()));
             }
 
             if (drugs.Count == 0)
