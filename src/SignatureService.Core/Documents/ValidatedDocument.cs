@@ -21,18 +21,17 @@ public sealed class ValidatedDocument
     private readonly byte[] _content;
     private readonly byte[] _sha256;
 
-    /// <summary>Creates a validated document and computes the SHA-256 of <paramref name="content"/>.</summary>
+    /// <summary>Creates a validated document from a private copy of <paramref name="content"/> and computes its SHA-256.</summary>
     public ValidatedDocument(
-        DocumentType type, string documentId, byte[] content, DocumentSignatureLayout signatureLayout, DocumentDisplay display, string summary)
+        DocumentType type, string documentId, ReadOnlySpan<byte> content, DocumentSignatureLayout signatureLayout, DocumentDisplay display, string summary)
     {
-        ArgumentNullException.ThrowIfNull(content);
         ArgumentException.ThrowIfNullOrEmpty(documentId);
         ArgumentNullException.ThrowIfNull(signatureLayout);
         ArgumentNullException.ThrowIfNull(display);
         ArgumentException.ThrowIfNullOrEmpty(summary);
         Type = type;
         DocumentId = documentId;
-        _content = content;
+        _content = content.ToArray();
         _sha256 = SHA256.HashData(content);
         SignatureLayout = signatureLayout;
         Display = display;

@@ -294,4 +294,17 @@ public sealed class PrescriptionFormatTests
         Assert.True(ex.FieldPath!.Length <= DocumentValidationException.MaxFieldPathLength);
         Assert.True(ex.Message.Length < 1000);
     }
+
+    [Fact]
+    public void Validate_CallerChangesItsBufferAfterwards_StoredBytesAndHashStay()
+    {
+        var xml = new PrescriptionCsvBuilder().ToXml();
+        var original = xml.ToArray();
+
+        var result = _format.Validate(xml, "application/xml");
+        Array.Fill(xml, (byte)'x');
+
+        Assert.Equal(original, result.Content.ToArray());
+        Assert.Equal(SHA256.HashData(original), result.Sha256.ToArray());
+    }
 }

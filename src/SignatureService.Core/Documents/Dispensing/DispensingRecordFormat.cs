@@ -84,7 +84,7 @@ public sealed class DispensingRecordFormat : IDocumentFormat
 
         var display = DispensingCsvReader.Read(SecureXml.DecodeBase64(csvElement), dispensingId, prescription, "DispensingDocument");
         var summary = $"Dispensing {dispensingId} of prescription {display.PrescriptionId}, dispensed {display.DispensingDate:yyyy-MM-dd}, {display.Rps.Sum(r => r.Drugs.Count)} drug(s)";
-        return new ValidatedDocument(Type, dispensingId, content.ToArray(), Layout, display, summary);
+        return new ValidatedDocument(Type, dispensingId, content, Layout, display, summary);
     }
 
     private static void RequirePrescriberSignature(XElement referencePrescription)

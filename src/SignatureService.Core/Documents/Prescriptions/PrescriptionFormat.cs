@@ -48,7 +48,7 @@ public sealed class PrescriptionFormat : IDocumentFormat
         var (prescriptionId, display) = ReadPrescription(prescription);
 
         var summary = $"Prescription {prescriptionId}, issued {display.IssueDate:yyyy-MM-dd}, {display.Rps.Count} Rp, {display.Rps.Sum(r => r.Drugs.Count)} drug(s)";
-        return new ValidatedDocument(Type, prescriptionId, content.ToArray(), Layout, display, summary);
+        return new ValidatedDocument(Type, prescriptionId, content, Layout, display, summary);
     }
 
     /// <summary>
