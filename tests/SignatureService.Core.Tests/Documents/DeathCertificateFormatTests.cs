@@ -461,4 +461,29 @@ public sealed class DeathCertificateFormatTests
         Assert.Equal("document.malformed-json", ex.Code);
         Assert.Contains("name", ex.FieldPath, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Validate_Sha256_MatchesOpenSsl()
+    {
+        var result = _death.Validate(Json(ValidJson), "application/json");
+        var path = Path.Combine(Path.GetTempPath(), $"death-certificate-{Guid.NewGuid():N}.xml");
+        File.WriteAllBytes(path, result.Content.ToArray());
+        try
+        {
+            using var openssl = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("openssl", ["dgst", "-sha256", "-r", path])
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            })!;
+            var output = openssl.StandardOutput.ReadToEnd();
+            Assert.True(openssl.WaitForExit(10_000));
+
+            Assert.Equal(0, openssl.ExitCode);
+            Assert.Equal(result.Sha256Hex, output.Split(' ')[0]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
