@@ -167,17 +167,19 @@ public sealed class HpkiCertificateBuilder(TimeProvider timeProvider)
     public static X500DistinguishedName SubjectName(HpkiSubject subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
+        // Note: X500DistinguishedNameBuilder encodes the last added RDN first, so RDNs are added from the
+        // most specific (serialNumber) to the least (C).
         return BuildName(builder =>
         {
-            builder.AddCountryOrRegion("JP");
-            builder.AddOrganizationName(Checked(subject.FacilityRomaji, "FacilityRomaji"));
+            builder.Add(Oids.SerialNumberAttribute, Checked(subject.SubjectSerialNumber, "SubjectSerialNumber"), UniversalTagNumber.PrintableString);
+            builder.AddCommonName(Checked(subject.NameRomaji, "NameRomaji"));
             if (subject.OrganizationalUnit is { } ou)
             {
                 builder.AddOrganizationalUnitName(Checked(ou, "OrganizationalUnit"));
             }
 
-            builder.AddCommonName(Checked(subject.NameRomaji, "NameRomaji"));
-            builder.Add(Oids.SerialNumberAttribute, Checked(subject.SubjectSerialNumber, "SubjectSerialNumber"), UniversalTagNumber.PrintableString);
+            builder.AddOrganizationName(Checked(subject.FacilityRomaji, "FacilityRomaji"));
+            builder.AddCountryOrRegion("JP");
         });
     }
 
@@ -297,9 +299,9 @@ public sealed class HpkiCertificateBuilder(TimeProvider timeProvider)
     {
         var kanjiName = BuildName(builder =>
         {
-            builder.AddOrganizationName(Checked(subject.FacilityKanji, "FacilityKanji"));
-            builder.AddCommonName(Checked(subject.NameKanji, "NameKanji"));
             builder.Add(Oids.SerialNumberAttribute, subject.SubjectSerialNumber, UniversalTagNumber.PrintableString);
+            builder.AddCommonName(Checked(subject.NameKanji, "NameKanji"));
+            builder.AddOrganizationName(Checked(subject.FacilityKanji, "FacilityKanji"));
         });
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())

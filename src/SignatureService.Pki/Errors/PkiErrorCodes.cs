@@ -30,6 +30,9 @@ public static class PkiErrorCodes
     /// <summary>An issuer certificate cannot issue (not a CA, no keyCertSign / cRLSign, key mismatch).</summary>
     public const string InvalidIssuer = "pki.invalid-issuer";
 
+    /// <summary>CRL content is invalid (serial, reason, times, CRL number).</summary>
+    public const string InvalidRevocationEntry = "pki.invalid-revocation-entry";
+
     /// <summary>A time-stamp response was rejected by the TSA or fails validation (status, imprint, nonce, signature).</summary>
     public const string TimestampRejected = "pki.timestamp-rejected";
 
@@ -37,6 +40,6 @@ public static class PkiErrorCodes
     public static IReadOnlyList<string> All { get; } =
     [
         MalformedEncoding, MalformedRequest, UnknownIssuer, UnsupportedAlgorithm, UnacceptedPolicy,
-        UnknownHcRole, InvalidProfile, InvalidIssuer, TimestampRejected,
+        UnknownHcRole, InvalidProfile, InvalidIssuer, InvalidRevocationEntry, TimestampRejected,
     ];
 }
