@@ -1,0 +1,54 @@
+using System.Security.Cryptography.X509Certificates;
+using SignatureService.Pki.Revocation;
+
+namespace SignatureService.Pki.Ocsp;
+
+/// <summary>The three OCSP answers (RFC 6960 §2.2).</summary>
+public enum CertificateStatusKind
+{
+    /// <summary>Not revoked (the serial was issued by this CA and is not on hold or revoked).</summary>
+    Good = 0,
+
+    /// <summary>Revoked or on hold (certificateHold).</summary>
+    Revoked = 1,
+
+    /// <summary>The responder does not know the serial.</summary>
+    Unknown = 2,
+}
+
+/// <summary>The status of one certificate as known to the CA's store.</summary>
+/// <param name="Kind">Good, revoked or unknown.</param>
+/// <param name="RevocationTime">When revoked (required for <see cref="CertificateStatusKind.Revoked"/>).</param>
+/// <param name="Reason">Why revoked; <see cref="RevocationReason.Unspecified"/> omits the reason.</param>
+public sealed record CertificateStatus(
+    CertificateStatusKind Kind,
+    DateTimeOffset? RevocationTime = null,
+    RevocationReason Reason = RevocationReason.Unspecified)
+{
+    /// <summary>The certificate is good.</summary>
+    public static CertificateStatus Good { get; } = new(CertificateStatusKind.Good);
+
+    /// <summary>The serial is unknown.</summary>
+    public static CertificateStatus Unknown { get; } = new(CertificateStatusKind.Unknown);
+
+    /// <summary>The certificate was revoked (or suspended with <see cref="RevocationReason.CertificateHold"/>).</summary>
+    /// <param name="time">Revocation time.</param>
+    /// <param name="reason">Reason code.</param>
+    /// <returns>The status.</returns>
+    public static CertificateStatus Revoked(DateTimeOffset time, RevocationReason reason = RevocationReason.Unspecified) =>
+        new(CertificateStatusKind.Revoked, time, reason);
+}
+
+/// <summary>
+/// Looks up certificate status for the OCSP responder; implemented by the caller over the CA database.
+/// Implementations must be thread-safe.
+/// </summary>
+public interface ICertificateStatusLookup
+{
+    /// <summary>Returns the status of the certificate <paramref name="serialNumber"/> issued by <paramref name="issuer"/>.</summary>
+    /// <param name="issuer">The CA certificate the CertID matched.</param>
+    /// <param name="serialNumber">Serial number, big-endian two's complement as in the certificate (1..20 bytes).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The status.</returns>
+    ValueTask<CertificateStatus> GetStatusAsync(X509Certificate2 issuer, ReadOnlyMemory<byte> serialNumber, CancellationToken cancellationToken);
+}
