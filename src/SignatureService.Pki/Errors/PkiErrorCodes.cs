@@ -12,6 +12,12 @@ public static class PkiErrorCodes
     /// <summary>An OCSP or time-stamp request could not be parsed or exceeds the size limit.</summary>
     public const string MalformedRequest = "pki.malformed-request";
 
+    /// <summary>A well-formed request that this service does not accept (e.g. an unsupported version).</summary>
+    public const string InvalidRequest = "pki.invalid-request";
+
+    /// <summary>A request carries an extension this service does not support.</summary>
+    public const string UnsupportedExtension = "pki.unsupported-extension";
+
     /// <summary>An OCSP request names an issuer (CertID hashes) that is not one of our CAs.</summary>
     public const string UnknownIssuer = "pki.unknown-issuer";
 
@@ -39,7 +45,7 @@ public static class PkiErrorCodes
     /// <summary>Every code in this catalogue, for convention tests.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        MalformedEncoding, MalformedRequest, UnknownIssuer, UnsupportedAlgorithm, UnacceptedPolicy,
+        MalformedEncoding, MalformedRequest, InvalidRequest, UnsupportedExtension, UnknownIssuer, UnsupportedAlgorithm, UnacceptedPolicy,
         UnknownHcRole, InvalidProfile, InvalidIssuer, InvalidRevocationEntry, TimestampRejected,
     ];
 }
