@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using SignatureService.Pki.Revocation;
 
 namespace SignatureService.Pki.Ocsp;
@@ -37,18 +36,4 @@ public sealed record CertificateStatus(
     /// <returns>The status.</returns>
     public static CertificateStatus Revoked(DateTimeOffset time, RevocationReason reason = RevocationReason.Unspecified) =>
         new(CertificateStatusKind.Revoked, time, reason);
-}
-
-/// <summary>
-/// Looks up certificate status for the OCSP responder; implemented by the caller over the CA database.
-/// Implementations must be thread-safe.
-/// </summary>
-public interface ICertificateStatusLookup
-{
-    /// <summary>Returns the status of the certificate <paramref name="serialNumber"/> issued by <paramref name="issuer"/>.</summary>
-    /// <param name="issuer">The CA certificate the CertID matched.</param>
-    /// <param name="serialNumber">Serial number, big-endian two's complement as in the certificate (1..20 bytes).</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The status.</returns>
-    ValueTask<CertificateStatus> GetStatusAsync(X509Certificate2 issuer, ReadOnlyMemory<byte> serialNumber, CancellationToken cancellationToken);
 }

@@ -8,45 +8,6 @@ using SignatureService.Pki.Revocation;
 
 namespace SignatureService.Pki.Ocsp;
 
-/// <summary>OCSPResponseStatus (RFC 6960 §4.2.1). Value 4 is unused.</summary>
-public enum OcspResponseStatus
-{
-    /// <summary>successful (0): response has valid confirmations.</summary>
-    Successful = 0,
-
-    /// <summary>malformedRequest (1): illegal confirmation request.</summary>
-    MalformedRequest = 1,
-
-    /// <summary>internalError (2): internal error in issuer.</summary>
-    InternalError = 2,
-
-    /// <summary>tryLater (3): try again later.</summary>
-    TryLater = 3,
-
-    /// <summary>sigRequired (5): must sign the request.</summary>
-    SigRequired = 5,
-
-    /// <summary>unauthorized (6): request unauthorized (here: issuer not ours).</summary>
-    Unauthorized = 6,
-}
-
-/// <summary>A CA served by the responder and the key that signs its OCSP responses.</summary>
-/// <param name="CaCertificate">The CA whose certificates are answered for.</param>
-/// <param name="Signer">A delegated responder (EKU id-kp-OCSPSigning, issued by the CA) or the CA itself.</param>
-public sealed record OcspAuthority(X509Certificate2 CaCertificate, IssuerCredential Signer);
-
-/// <summary>Responder settings.</summary>
-public sealed record OcspResponderOptions
-{
-    /// <summary>nextUpdate = thisUpdate + this (RFC 6960 §4.2.2.1); <see langword="null"/> omits nextUpdate. Default 1 hour.</summary>
-    public TimeSpan? ResponseValidity { get; init; } = TimeSpan.FromHours(1);
-}
-
-/// <summary>An encoded OCSPResponse and its status, for logging and metrics.</summary>
-/// <param name="Status">The responseStatus.</param>
-/// <param name="Encoded">The DER OCSPResponse, to be sent with content type application/ocsp-response.</param>
-public sealed record OcspResponseMessage(OcspResponseStatus Status, byte[] Encoded);
-
 /// <summary>
 /// Answers OCSP requests (RFC 6960) for one or more CAs with signed BasicOCSPResponses: responderID byKey, the
 /// signer's certificate included, nonce echoed (RFC 8954). Never throws for bad input: garbage yields

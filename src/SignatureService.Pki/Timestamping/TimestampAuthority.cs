@@ -9,46 +9,6 @@ using SignatureService.Pki.Errors;
 
 namespace SignatureService.Pki.Timestamping;
 
-/// <summary>Produces unique, positive TSTInfo serial numbers (RFC 3161 §2.4.2). Implementations must be thread-safe.</summary>
-public interface ITimestampSerialNumberGenerator
-{
-    /// <summary>The next serial: positive, at most 160 bits, never repeated for this TSA.</summary>
-    /// <returns>The serial number.</returns>
-    BigInteger NextSerialNumber();
-}
-
-/// <summary>Serial numbers of 127 random bits: unique with overwhelming probability without shared state.</summary>
-public sealed class RandomTimestampSerialNumberGenerator : ITimestampSerialNumberGenerator
-{
-    /// <inheritdoc/>
-    public BigInteger NextSerialNumber() => new(HpkiCertificateBuilder.NewSerialNumber(), isUnsigned: true, isBigEndian: true);
-}
-
-/// <summary>TSA settings.</summary>
-public sealed record TimestampAuthorityOptions
-{
-    /// <summary>Policy used when the request names none; default <see cref="HpkiPolicyOids.TimestampPolicy"/>.</summary>
-    public string DefaultPolicy { get; init; } = HpkiPolicyOids.TimestampPolicy;
-
-    /// <summary>Further policies a request may name; the default policy is always accepted.</summary>
-    public IReadOnlyList<string> AdditionalPolicies { get; init; } = [];
-
-    /// <summary>Accuracy stated in TSTInfo (whole seconds and milliseconds are encoded); <see langword="null"/> omits it. Default 1 s.</summary>
-    public TimeSpan? Accuracy { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Whether TSTInfo names the TSA (tsa [0] directoryName of the TSA certificate's subject). Default false.</summary>
-    public bool IncludeTsaName { get; init; }
-
-    /// <summary>Digest of the CMS signature; default SHA-256.</summary>
-    public HashAlgorithmName SignatureDigest { get; init; } = HashAlgorithmName.SHA256;
-}
-
-/// <summary>An encoded TimeStampResp and its outcome.</summary>
-/// <param name="Status">granted or rejection.</param>
-/// <param name="FailureInfo">The failInfo bits when rejected.</param>
-/// <param name="Encoded">The DER TimeStampResp, to be sent as application/timestamp-reply.</param>
-public sealed record TimeStampResponseMessage(PkiStatus Status, PkiFailureInfo FailureInfo, byte[] Encoded);
-
 /// <summary>
 /// An RFC 3161 time-stamping authority: answers TimeStampReqs with TimeStampResps whose token is CMS SignedData
 /// (content type id-ct-TSTInfo) with the ESS signing-certificate-v2 attribute (RFC 5816). The key object is used only
