@@ -75,8 +75,8 @@ public sealed record TimestampingProfile(X500DistinguishedName SubjectName) : Ce
 
 /// <summary>
 /// The person named in an HPKI end-entity certificate (DOMAIN.md §2): Subject <c>C=JP, O=facility (romaji),
-/// [OU=Director,] CN=name (romaji), serialNumber=id</c>, and a subjectAltName directoryName with the kanji O and CN
-/// and the same serialNumber.
+/// [OU=Director,] CN=name (romaji), serialNumber=id</c>, and a subjectAltName directoryName <c>C=JP, O=kanji facility,
+/// CN=kanji name, serialNumber=id</c>.
 /// </summary>
 /// <param name="FacilityRomaji">Facility name in Latin script (Subject O), 1..64 characters.</param>
 /// <param name="NameRomaji">Person's name in Latin script (Subject CN), 1..64 characters.</param>

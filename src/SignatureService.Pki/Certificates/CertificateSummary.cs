@@ -22,6 +22,8 @@ namespace SignatureService.Pki.Certificates;
 /// <param name="PolicyOids">certificatePolicies OIDs; empty when absent.</param>
 /// <param name="IsCertificateAuthority">basicConstraints cA.</param>
 /// <param name="Sha256Thumbprint">SHA-256 over the DER certificate, upper-case hex.</param>
+/// <param name="SubjectSerialNumber">The Subject serialNumber attribute (the CA-unique subscriber id), or <see langword="null"/>.</param>
+/// <param name="SubjectCommonName">The Subject CN (romaji name for HPKI end entities), or <see langword="null"/>.</param>
 public sealed record CertificateSummary(
     string SerialNumberHex,
     string Issuer,
@@ -32,7 +34,9 @@ public sealed record CertificateSummary(
     X509KeyUsageFlags KeyUsage,
     IReadOnlyList<string> PolicyOids,
     bool IsCertificateAuthority,
-    string Sha256Thumbprint)
+    string Sha256Thumbprint,
+    string? SubjectSerialNumber,
+    string? SubjectCommonName)
 {
     /// <summary>Upper bound on accepted certificate size, in bytes.</summary>
     public const int MaxCertificateLength = 64 * 1024;
@@ -88,7 +92,9 @@ public sealed record CertificateSummary(
                 usage,
                 ReadPolicies(certificate),
                 isCa,
-                Convert.ToHexString(SHA256.HashData(certificate.RawData)));
+                Convert.ToHexString(SHA256.HashData(certificate.RawData)),
+                SingleAttribute(certificate.SubjectName, Oids.SerialNumberAttribute),
+                SingleAttribute(certificate.SubjectName, CommonNameOid));
         }
         catch (AsnContentException ex)
         {
@@ -99,6 +105,14 @@ public sealed record CertificateSummary(
             throw new PkiException(PkiErrorCodes.MalformedEncoding, "Malformed certificate extension.", ex);
         }
     }
+
+    private const string CommonNameOid = "2.5.4.3";
+
+    private static string? SingleAttribute(X500DistinguishedName name, string oid) =>
+        name.EnumerateRelativeDistinguishedNames()
+            .Where(rdn => !rdn.HasMultipleElements && rdn.GetSingleElementType().Value == oid)
+            .Select(rdn => rdn.GetSingleElementValue())
+            .FirstOrDefault();
 
     private static List<string> ReadPolicies(X509Certificate2 certificate)
     {

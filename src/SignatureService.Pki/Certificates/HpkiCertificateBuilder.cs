@@ -294,7 +294,7 @@ public sealed class HpkiCertificateBuilder(TimeProvider timeProvider)
         return new X509Extension(Oids.CertificatePolicies, writer.Encode(), critical: true);
     }
 
-    /// <summary>subjectAltName with one directoryName [4]: kanji O, CN and the subject serialNumber.</summary>
+    /// <summary>subjectAltName with one directoryName [4]: C=JP, kanji O and CN, and the subject serialNumber (as on MEDIS certificates).</summary>
     private static X509Extension SubjectAltNameDirectory(HpkiSubject subject)
     {
         var kanjiName = BuildName(builder =>
@@ -302,6 +302,7 @@ public sealed class HpkiCertificateBuilder(TimeProvider timeProvider)
             builder.Add(Oids.SerialNumberAttribute, subject.SubjectSerialNumber, UniversalTagNumber.PrintableString);
             builder.AddCommonName(Checked(subject.NameKanji, "NameKanji"));
             builder.AddOrganizationName(Checked(subject.FacilityKanji, "FacilityKanji"));
+            builder.AddCountryOrRegion("JP");
         });
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())

@@ -39,13 +39,38 @@ public sealed class OcspResponder
         _lookup = lookup ?? throw new ArgumentNullException(nameof(lookup));
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _options = options ?? new OcspResponderOptions();
-        _authorities = [.. authorities.Select(a => (a, CertIdHashes.ToDictionary(h => h, h => (
+        _authorities = [.. authorities.Select(CheckAuthorized).Select(a => (a, CertIdHashes.ToDictionary(h => h, h => (
             Der.Hash(h, a.CaCertificate.SubjectName.RawData),
             Der.Hash(h, Der.SubjectPublicKeyBits(a.CaCertificate))))))];
         if (_authorities.Count == 0)
         {
             throw new ArgumentException("At least one CA is required.", nameof(authorities));
         }
+    }
+
+    /// <summary>
+    /// RFC 6960 §4.2.2.2: the signer is the CA itself or a responder certificate issued directly by the CA (issuer name
+    /// and key identifier) with id-kp-OCSPSigning.
+    /// </summary>
+    private static OcspAuthority CheckAuthorized(OcspAuthority authority)
+    {
+        ArgumentNullException.ThrowIfNull(authority);
+        var ca = authority.CaCertificate;
+        var signer = authority.Signer.Certificate;
+        if (ca.RawData.AsSpan().SequenceEqual(signer.RawData))
+        {
+            return authority;
+        }
+
+        var caKeyId = ca.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes;
+        var signerAuthorityKeyId = signer.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().FirstOrDefault()?.KeyIdentifier;
+        var eku = signer.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
+        var delegated = signer.IssuerName.RawData.AsSpan().SequenceEqual(ca.SubjectName.RawData) &&
+            caKeyId is { } expected && signerAuthorityKeyId is { } actual && expected.Span.SequenceEqual(actual.Span) &&
+            eku is not null && eku.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == Oids.KpOcspSigning);
+        return delegated
+            ? authority
+            : throw new PkiException(PkiErrorCodes.InvalidIssuer, "The OCSP signer is neither the CA nor a responder delegated by it.");
     }
 
     /// <summary>An unsigned error response (RFC 6960 §4.2.1: no responseBytes).</summary>

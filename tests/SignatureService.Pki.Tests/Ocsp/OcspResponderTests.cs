@@ -327,3 +327,59 @@ public sealed class OcspResponderTests(TestPki pki) : IClassFixture<TestPki>
             }
         });
 }
+
+public sealed class OcspResponderConfigurationTests(TestPki pki) : IClassFixture<TestPki>
+{
+    private sealed class NoLookup : ICertificateStatusLookup
+    {
+        public ValueTask<CertificateStatus> GetStatusAsync(X509Certificate2 issuer, ReadOnlyMemory<byte> serialNumber, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException();
+    }
+
+    [Fact]
+    public void Constructor_ResponderOfAnotherCa_ThrowsInvalidIssuer()
+    {
+        var ex = Assert.Throws<PkiException>(() => new OcspResponder(
+            [new OcspAuthority(pki.AuthCaCertificate, IssuerCredential.FromRsa(pki.OcspCertificate, pki.OcspKey))], new NoLookup(), TimeProvider.System));
+
+        Assert.Equal(PkiErrorCodes.InvalidIssuer, ex.Code);
+    }
+
+    [Fact]
+    public void Constructor_CertificateWithoutOcspSigning_ThrowsInvalidIssuer()
+    {
+        var ex = Assert.Throws<PkiException>(() => new OcspResponder(
+            [new OcspAuthority(pki.SigningCaCertificate, IssuerCredential.FromRsa(pki.TsaCertificate, pki.TsaKey))], new NoLookup(), TimeProvider.System));
+
+        Assert.Equal(PkiErrorCodes.InvalidIssuer, ex.Code);
+    }
+
+    [Fact]
+    public async Task RespondAsync_CaSignsItsOwnResponses_OpenSslVerifies()
+    {
+        using var key = RSA.Create(2048);
+        using var certificate = pki.IssueSigningCertificate(HcRole.MedicalDoctor, key);
+        var now = TestPki.Epoch.AddDays(3);
+        var responder = new OcspResponder([new OcspAuthority(pki.RootCertificate, pki.Root), new OcspAuthority(pki.SigningCaCertificate, pki.SigningCa)],
+            new GoodLookup(), new FakeTimeProvider(now), new OcspResponderOptions { ResponseValidity = null });
+        using var dir = new TempDir();
+        var issuer = dir.WritePem("issuer.pem", pki.SigningCaCertificate);
+        var certPath = dir.WritePem("c.pem", certificate);
+        Assert.Equal(0, OpenSsl.Run(dir.Path, "ocsp", "-issuer", issuer, "-cert", certPath, "-reqout", dir.File("req.der")).ExitCode);
+
+        var response = await responder.RespondAsync(File.ReadAllBytes(dir.File("req.der")), CancellationToken.None);
+        var result = OpenSsl.Run(dir.Path, "ocsp", "-respin", dir.Write("resp.der", response.Encoded),
+            "-issuer", issuer, "-cert", certPath, "-no_nonce", "-CAfile", dir.WritePem("root.pem", pki.RootCertificate), "-verify_other", issuer,
+            "-attime", now.AddMinutes(1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), "-validity_period", "999999999", "-resp_text");
+
+        Assert.Contains("Response verify OK", result.All, StringComparison.Ordinal);
+        Assert.Contains(certPath + ": good", result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("Next Update", result.All, StringComparison.Ordinal);
+    }
+
+    private sealed class GoodLookup : ICertificateStatusLookup
+    {
+        public ValueTask<CertificateStatus> GetStatusAsync(X509Certificate2 issuer, ReadOnlyMemory<byte> serialNumber, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(CertificateStatus.Good);
+    }
+}
