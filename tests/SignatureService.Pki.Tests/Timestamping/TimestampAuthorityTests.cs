@@ -142,6 +142,22 @@ public sealed class TimestampAuthorityTests(TestPki pki) : IClassFixture<TestPki
     }
 
     [Fact]
+    public void Respond_MillisecondAccuracyAndTsaName_OpenSslShowsThem()
+    {
+        using var dir = new TempDir();
+        var request = Query(dir, "x"u8.ToArray(), "-sha256", "-cert");
+
+        var response = Tsa(new TimestampAuthorityOptions { Accuracy = TimeSpan.FromMilliseconds(1500), IncludeTsaName = true })
+            .Respond(File.ReadAllBytes(request));
+        var text = OpenSsl.Run(dir.Path, "ts", "-reply", "-in", dir.Write("resp.tsr", response.Encoded), "-text").All;
+
+        Assert.Contains("Accuracy: 0x01 seconds, 0x01F4 millis, unspecified micros", text, StringComparison.Ordinal);
+        Assert.Contains("TSA: DirName:", text, StringComparison.Ordinal);
+        Assert.Contains("Test TSA", text, StringComparison.Ordinal);
+        Assert.Equal(0, Verify(dir, dir.File("resp.tsr")).ExitCode);
+    }
+
+    [Fact]
     public void Respond_Sha1Imprint_RejectsWithBadAlg()
     {
         using var dir = new TempDir();
