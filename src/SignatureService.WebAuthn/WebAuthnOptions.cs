@@ -15,7 +15,10 @@ public sealed class WebAuthnOptions
     /// <summary>Exact origins (scheme://host[:port]) allowed in clientDataJSON, compared ordinally.</summary>
     public IList<string> AllowedOrigins { get; } = [];
 
-    /// <summary>Top-level origins allowed when the page is embedded cross-origin; empty (default) refuses any cross-origin call.</summary>
+    /// <summary>Whether ceremonies from a cross-origin iframe (<c>crossOrigin: true</c>) are accepted (default <c>false</c>).</summary>
+    public bool AllowCrossOrigin { get; set; }
+
+    /// <summary>Top-level origins accepted in <c>topOrigin</c> when <see cref="AllowCrossOrigin"/> is set; exact, ordinal.</summary>
     public IList<string> AllowedTopOrigins { get; } = [];
 
     /// <summary>Credential algorithms accepted at registration (the <c>pubKeyCredParams</c> to offer).</summary>

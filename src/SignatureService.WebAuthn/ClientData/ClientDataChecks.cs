@@ -33,12 +33,14 @@ internal static class ClientDataChecks
         }
 
         // §7.1 step 10 / §7.2 step 14: crossOrigin / topOrigin only where the RP expects to be embedded.
-        if (clientData.CrossOrigin || clientData.TopOrigin is not null)
+        if ((clientData.CrossOrigin || clientData.TopOrigin is not null) && !options.AllowCrossOrigin)
         {
-            if (clientData.TopOrigin is null || !options.AllowedTopOrigins.Contains(clientData.TopOrigin, StringComparer.Ordinal))
-            {
-                throw new WebAuthnException(WebAuthnErrorCodes.CrossOriginNotAllowed, "Cross-origin ceremony not allowed.");
-            }
+            throw new WebAuthnException(WebAuthnErrorCodes.CrossOriginNotAllowed, "Cross-origin ceremony not allowed.");
+        }
+
+        if (clientData.TopOrigin is not null && !options.AllowedTopOrigins.Contains(clientData.TopOrigin, StringComparer.Ordinal))
+        {
+            throw new WebAuthnException(WebAuthnErrorCodes.CrossOriginNotAllowed, "Top origin not allowed.");
         }
 
         return clientData;
