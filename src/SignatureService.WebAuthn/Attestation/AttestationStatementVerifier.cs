@@ -1,3 +1,5 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
 using SignatureService.WebAuthn.Errors;
 
 namespace SignatureService.WebAuthn.Attestation;
@@ -8,7 +10,24 @@ internal static class AttestationStatementVerifier
     /// <summary>The supported attestation statement format identifiers (WebAuthn registry, RFC 8809).</summary>
     public static IReadOnlyList<string> SupportedFormats { get; } = ["packed", "tpm", "android-key", "fido-u2f", "apple", "none"];
 
-    public static AttestationStatementResult Verify(string format, AttestationContext context) => format switch
+    public static AttestationStatementResult Verify(string format, AttestationContext context)
+    {
+        try
+        {
+            return VerifyFormat(format, context);
+        }
+        catch (CryptographicException ex)
+        {
+            // Note: X509Certificate2 decodes extensions, names and keys lazily, so a corrupt certificate surfaces here.
+            throw WebAuthnException.Malformed("Attestation certificate content is malformed.", ex);
+        }
+        catch (AsnContentException ex)
+        {
+            throw WebAuthnException.Malformed("Attestation ASN.1 content is malformed.", ex);
+        }
+    }
+
+    private static AttestationStatementResult VerifyFormat(string format, AttestationContext context) => format switch
     {
         "packed" => PackedAttestation.Verify(context),
         "tpm" => TpmAttestation.Verify(context),

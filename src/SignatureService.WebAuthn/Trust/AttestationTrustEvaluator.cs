@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SignatureService.WebAuthn.Attestation;
 using SignatureService.WebAuthn.Errors;
@@ -85,7 +86,17 @@ internal sealed class AttestationTrustEvaluator(AttestationTrustOptions options)
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-        if (!chain.Build(trustPath[0]))
+        bool built;
+        try
+        {
+            built = chain.Build(trustPath[0]);
+        }
+        catch (CryptographicException)
+        {
+            built = false;
+        }
+
+        if (!built)
         {
             throw new WebAuthnException(WebAuthnErrorCodes.AttestationUntrusted, "Attestation chain does not build to a trusted root at the verification time.");
         }
