@@ -188,4 +188,53 @@ public sealed class MalformedInputTests
         var ex = Assert.Throws<WebAuthnException>(() => fixture.Verify(assertion, stored with { PublicKey = new byte[] { 0xA1, 0x01 } }));
         Assert.Equal(WebAuthnErrorCodes.Malformed, ex.Code);
     }
+
+    [Theory]
+    [InlineData("tpm-es256")]
+    [InlineData("android-key-es256")]
+    [InlineData("apple-es256")]
+    [InlineData("fido-u2f-es256")]
+    [InlineData("packed-rs256")]
+    [InlineData("packed-eddsa")]
+    public void VerifyRegistration_MutatedW3cVector_OnlyEverThrowsWebAuthnException(string id)
+    {
+        var values = W3cTestVectors.Get(id).Registration;
+        var options = W3cTestVectorTests.RelaxedOptions();
+        var trust = new Trust.AttestationTrustOptions { RequireTrustedAttestation = false, AndroidKeyCheck = Attestation.AndroidKeyAuthorizationCheck.ChallengeAndKeyOnly };
+        var verifier = new RegistrationVerifier(options, trust, new FixedTimeProvider(FixedTimeProvider.Default));
+        var random = new Random(id.Length * 7919);
+        var original = values["attestationObject"];
+        for (var i = 0; i < 400; i++)
+        {
+            var mutated = original.ToArray();
+            mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
+            try
+            {
+                verifier.Verify(new RegistrationRequest(values["clientDataJSON"], mutated, values["challenge"]));
+            }
+            catch (WebAuthnException ex)
+            {
+                Assert.Contains(ex.Code, WebAuthnErrorCodes.All);
+            }
+        }
+    }
+
+    [Fact]
+    public void VerifyAssertion_RandomByteMutations_OnlyEverThrowWebAuthnException()
+    {
+        using var fixture = new Aal3Fixture();
+        var (credential, stored) = fixture.Enroll();
+        var assertion = SoftwareAuthenticator.GetAssertion(credential, fixture.GetRequest());
+        var random = new Random(4242);
+        for (var i = 0; i < 600; i++)
+        {
+            var authData = assertion.AuthenticatorData.ToArray();
+            var clientData = assertion.ClientDataJson.ToArray();
+            var signature = assertion.Signature.ToArray();
+            var target = (i % 3) switch { 0 => authData, 1 => clientData, _ => signature };
+            target[random.Next(target.Length)] ^= (byte)random.Next(1, 256);
+            var ex = Assert.Throws<WebAuthnException>(() => fixture.Verify(assertion with { AuthenticatorData = authData, ClientDataJson = clientData, Signature = signature }, stored));
+            Assert.Contains(ex.Code, WebAuthnErrorCodes.All);
+        }
+    }
 }
