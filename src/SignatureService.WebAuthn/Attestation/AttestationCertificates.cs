@@ -1,8 +1,8 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using SignatureService.WebAuthn.Parsing;
 using SignatureService.WebAuthn.Errors;
+using SignatureService.WebAuthn.Parsing;
 
 namespace SignatureService.WebAuthn.Attestation;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using SignatureService.WebAuthn.Cose;
-using SignatureService.WebAuthn.Parsing;
 using SignatureService.WebAuthn.Errors;
+using SignatureService.WebAuthn.Parsing;
 
 namespace SignatureService.WebAuthn.Authenticator;
 

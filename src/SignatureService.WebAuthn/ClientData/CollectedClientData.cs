@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using SignatureService.WebAuthn.Parsing;
 using SignatureService.WebAuthn.Errors;
+using SignatureService.WebAuthn.Parsing;
 
 namespace SignatureService.WebAuthn.ClientData;
 

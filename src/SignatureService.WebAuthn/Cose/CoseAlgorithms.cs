@@ -45,23 +45,23 @@ internal static class CoseAlgorithms
             switch (algorithm)
             {
                 case CoseAlgorithm.ES256 or CoseAlgorithm.ES384 or CoseAlgorithm.ES512:
-                {
-                    using var ecdsa = certificate.GetECDsaPublicKey();
-                    if (ecdsa is null || ecdsa.KeySize != (algorithm switch { CoseAlgorithm.ES256 => 256, CoseAlgorithm.ES384 => 384, _ => 521 }))
                     {
-                        return false;
-                    }
+                        using var ecdsa = certificate.GetECDsaPublicKey();
+                        if (ecdsa is null || ecdsa.KeySize != (algorithm switch { CoseAlgorithm.ES256 => 256, CoseAlgorithm.ES384 => 384, _ => 521 }))
+                        {
+                            return false;
+                        }
 
-                    return ecdsa.VerifyData(data, signature, HashOf(algorithm), DSASignatureFormat.Rfc3279DerSequence);
-                }
+                        return ecdsa.VerifyData(data, signature, HashOf(algorithm), DSASignatureFormat.Rfc3279DerSequence);
+                    }
 
                 case CoseAlgorithm.RS256 or CoseAlgorithm.RS384 or CoseAlgorithm.RS512 or CoseAlgorithm.RS1
                     or CoseAlgorithm.PS256 or CoseAlgorithm.PS384 or CoseAlgorithm.PS512:
-                {
-                    using var rsa = certificate.GetRSAPublicKey();
-                    return rsa is not null && rsa.KeySize >= 2048
-                        && rsa.VerifyData(data, signature, HashOf(algorithm), RsaPaddingOf(algorithm));
-                }
+                    {
+                        using var rsa = certificate.GetRSAPublicKey();
+                        return rsa is not null && rsa.KeySize >= 2048
+                            && rsa.VerifyData(data, signature, HashOf(algorithm), RsaPaddingOf(algorithm));
+                    }
 
                 default:
                     throw new WebAuthnException(WebAuthnErrorCodes.AlgorithmUnsupported, "Attestation signature algorithm not supported.");

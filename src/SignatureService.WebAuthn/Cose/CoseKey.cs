@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using SignatureService.WebAuthn.Parsing;
 using SignatureService.WebAuthn.Errors;
+using SignatureService.WebAuthn.Parsing;
 
 namespace SignatureService.WebAuthn.Cose;
 
@@ -80,65 +80,65 @@ public sealed class CoseKey
         switch (kty)
         {
             case (long)CoseKeyType.EC2:
-            {
-                var crv = (int)map.GetInteger(-1, Bad);
-                var x = map.Get<byte[]>(-2, Bad);
-                var y = map.Get<byte[]>(-3, Bad);
-                var (expectedAlg, size) = crv switch
                 {
-                    1 => (CoseAlgorithm.ES256, 32),
-                    2 => (CoseAlgorithm.ES384, 48),
-                    3 => (CoseAlgorithm.ES512, 66),
-                    _ => throw WebAuthnException.Malformed("Unknown EC2 curve."),
-                };
-                if (alg != expectedAlg || x.Length != size || y.Length != size)
-                {
-                    throw WebAuthnException.Malformed("EC2 key does not match its curve and algorithm.");
-                }
+                    var crv = (int)map.GetInteger(-1, Bad);
+                    var x = map.Get<byte[]>(-2, Bad);
+                    var y = map.Get<byte[]>(-3, Bad);
+                    var (expectedAlg, size) = crv switch
+                    {
+                        1 => (CoseAlgorithm.ES256, 32),
+                        2 => (CoseAlgorithm.ES384, 48),
+                        3 => (CoseAlgorithm.ES512, 66),
+                        _ => throw WebAuthnException.Malformed("Unknown EC2 curve."),
+                    };
+                    if (alg != expectedAlg || x.Length != size || y.Length != size)
+                    {
+                        throw WebAuthnException.Malformed("EC2 key does not match its curve and algorithm.");
+                    }
 
-                var key = new CoseKey(encoded, CoseKeyType.EC2, alg, crv, x, y);
-                using var ecdsa = key.CreateEcdsa();
-                return key;
-            }
+                    var key = new CoseKey(encoded, CoseKeyType.EC2, alg, crv, x, y);
+                    using var ecdsa = key.CreateEcdsa();
+                    return key;
+                }
 
             case (long)CoseKeyType.Rsa:
-            {
-                var n = map.Get<byte[]>(-1, Bad);
-                var e = map.Get<byte[]>(-2, Bad);
-                if (alg is not (CoseAlgorithm.RS256 or CoseAlgorithm.RS384 or CoseAlgorithm.RS512 or CoseAlgorithm.PS256
-                    or CoseAlgorithm.PS384 or CoseAlgorithm.PS512 or CoseAlgorithm.RS1))
                 {
-                    throw WebAuthnException.Malformed("RSA key with a non-RSA algorithm.");
-                }
+                    var n = map.Get<byte[]>(-1, Bad);
+                    var e = map.Get<byte[]>(-2, Bad);
+                    if (alg is not (CoseAlgorithm.RS256 or CoseAlgorithm.RS384 or CoseAlgorithm.RS512 or CoseAlgorithm.PS256
+                        or CoseAlgorithm.PS384 or CoseAlgorithm.PS512 or CoseAlgorithm.RS1))
+                    {
+                        throw WebAuthnException.Malformed("RSA key with a non-RSA algorithm.");
+                    }
 
-                var n2 = n.AsSpan().TrimStart((byte)0).ToArray();
-                var bits = n2.Length == 0 ? 0 : ((n2.Length - 1) * 8) + (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)n2[0]));
-                if (bits is < MinRsaModulusBits or > MaxRsaModulusBits || e.Length is 0 or > 8)
-                {
-                    throw WebAuthnException.Malformed("RSA key size out of range (2048-8192 bits).");
-                }
+                    var n2 = n.AsSpan().TrimStart((byte)0).ToArray();
+                    var bits = n2.Length == 0 ? 0 : ((n2.Length - 1) * 8) + (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)n2[0]));
+                    if (bits is < MinRsaModulusBits or > MaxRsaModulusBits || e.Length is 0 or > 8)
+                    {
+                        throw WebAuthnException.Malformed("RSA key size out of range (2048-8192 bits).");
+                    }
 
-                var key = new CoseKey(encoded, alg, n2, e);
-                using var rsa = key.CreateRsa();
-                return key;
-            }
+                    var key = new CoseKey(encoded, alg, n2, e);
+                    using var rsa = key.CreateRsa();
+                    return key;
+                }
 
             case (long)CoseKeyType.Okp:
-            {
-                var crv = (int)map.GetInteger(-1, Bad);
-                var x = map.Get<byte[]>(-2, Bad);
-                if (crv == 6 && alg == CoseAlgorithm.EdDSA && x.Length == Ed25519.PublicKeyLength)
                 {
-                    return new CoseKey(encoded, CoseKeyType.Okp, alg, crv, x, []);
-                }
+                    var crv = (int)map.GetInteger(-1, Bad);
+                    var x = map.Get<byte[]>(-2, Bad);
+                    if (crv == 6 && alg == CoseAlgorithm.EdDSA && x.Length == Ed25519.PublicKeyLength)
+                    {
+                        return new CoseKey(encoded, CoseKeyType.Okp, alg, crv, x, []);
+                    }
 
-                if (crv == 7 && alg is (CoseAlgorithm.EdDSA or CoseAlgorithm.Ed448) && x.Length == 57)
-                {
-                    return new CoseKey(encoded, CoseKeyType.Okp, alg, crv, x, []);
-                }
+                    if (crv == 7 && alg is (CoseAlgorithm.EdDSA or CoseAlgorithm.Ed448) && x.Length == 57)
+                    {
+                        return new CoseKey(encoded, CoseKeyType.Okp, alg, crv, x, []);
+                    }
 
-                throw WebAuthnException.Malformed("OKP key does not match its curve and algorithm.");
-            }
+                    throw WebAuthnException.Malformed("OKP key does not match its curve and algorithm.");
+                }
 
             default:
                 throw WebAuthnException.Malformed("Unknown COSE key type.");
@@ -157,16 +157,16 @@ public sealed class CoseKey
             switch (KeyType)
             {
                 case CoseKeyType.EC2:
-                {
-                    using var ecdsa = CreateEcdsa();
-                    return ecdsa.VerifyData(data, signature, CoseAlgorithms.HashOf(Algorithm), DSASignatureFormat.Rfc3279DerSequence);
-                }
+                    {
+                        using var ecdsa = CreateEcdsa();
+                        return ecdsa.VerifyData(data, signature, CoseAlgorithms.HashOf(Algorithm), DSASignatureFormat.Rfc3279DerSequence);
+                    }
 
                 case CoseKeyType.Rsa:
-                {
-                    using var rsa = CreateRsa();
-                    return rsa.VerifyData(data, signature, CoseAlgorithms.HashOf(Algorithm), CoseAlgorithms.RsaPaddingOf(Algorithm));
-                }
+                    {
+                        using var rsa = CreateRsa();
+                        return rsa.VerifyData(data, signature, CoseAlgorithms.HashOf(Algorithm), CoseAlgorithms.RsaPaddingOf(Algorithm));
+                    }
 
                 default:
                     return IsSupported
@@ -186,29 +186,29 @@ public sealed class CoseKey
         switch (KeyType)
         {
             case CoseKeyType.EC2:
-            {
-                using var certKey = certificate.GetECDsaPublicKey();
-                if (certKey is null)
                 {
-                    return false;
-                }
+                    using var certKey = certificate.GetECDsaPublicKey();
+                    if (certKey is null)
+                    {
+                        return false;
+                    }
 
-                var p = certKey.ExportParameters(false);
-                return p.Curve.Oid.Value == CurveOf(Curve).Oid.Value
-                    && p.Q.X.AsSpan().SequenceEqual(_x) && p.Q.Y.AsSpan().SequenceEqual(_y);
-            }
+                    var p = certKey.ExportParameters(false);
+                    return p.Curve.Oid.Value == CurveOf(Curve).Oid.Value
+                        && p.Q.X.AsSpan().SequenceEqual(_x) && p.Q.Y.AsSpan().SequenceEqual(_y);
+                }
 
             case CoseKeyType.Rsa:
-            {
-                using var certKey = certificate.GetRSAPublicKey();
-                if (certKey is null)
                 {
-                    return false;
-                }
+                    using var certKey = certificate.GetRSAPublicKey();
+                    if (certKey is null)
+                    {
+                        return false;
+                    }
 
-                var p = certKey.ExportParameters(false);
-                return RsaMatches(p.Modulus, p.Exponent);
-            }
+                    var p = certKey.ExportParameters(false);
+                    return RsaMatches(p.Modulus, p.Exponent);
+                }
 
             default:
                 return false;

@@ -3,8 +3,8 @@ using System.Text;
 using SignatureService.WebAuthn.Attestation;
 using SignatureService.WebAuthn.Authenticator;
 using SignatureService.WebAuthn.ClientData;
-using SignatureService.WebAuthn.Parsing;
 using SignatureService.WebAuthn.Errors;
+using SignatureService.WebAuthn.Parsing;
 using SignatureService.WebAuthn.Trust;
 
 namespace SignatureService.WebAuthn.Registration;
