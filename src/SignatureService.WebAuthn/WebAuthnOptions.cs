@@ -60,4 +60,11 @@ public sealed class WebAuthnOptions
 
         return errors;
     }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every configuration error, else returns this instance.</summary>
+    internal WebAuthnOptions EnsureValid()
+    {
+        var errors = Validate();
+        return errors.Count == 0 ? this : throw new ArgumentException("Invalid WebAuthn options: " + string.Join(" ", errors));
+    }
 }

@@ -15,6 +15,8 @@ namespace SignatureService.WebAuthn.Authentication;
 /// <param name="options">RP ID, origins and flag policy.</param>
 public sealed class AssertionVerifier(WebAuthnOptions options)
 {
+    private readonly WebAuthnOptions _options = (options ?? throw new ArgumentNullException(nameof(options))).EnsureValid();
+
     /// <summary>Runs every RP step of §7.2 on one response.</summary>
     /// <param name="request">The browser's response and the RP's ceremony state.</param>
     /// <param name="credential">The stored credential record for <see cref="AssertionRequest.CredentialId"/>.</param>
@@ -42,7 +44,7 @@ public sealed class AssertionVerifier(WebAuthnOptions options)
         }
 
         // Step 8: cData, authData and sig. Steps 9-14: parse clientDataJSON; type "webauthn.get"; challenge; origin; topOrigin.
-        ClientDataChecks.ParseAndVerify(request.ClientDataJson.Span, ClientDataChecks.AuthenticationType, request.ExpectedChallenge.Span, options);
+        ClientDataChecks.ParseAndVerify(request.ClientDataJson.Span, ClientDataChecks.AuthenticationType, request.ExpectedChallenge.Span, _options);
         var authData = AuthenticatorData.Parse(request.AuthenticatorData);
         if (authData.AttestedCredential is not null)
         {
@@ -50,14 +52,14 @@ public sealed class AssertionVerifier(WebAuthnOptions options)
         }
 
         // Step 15: rpIdHash is SHA-256 of the expected RP ID.
-        var expectedRpIdHash = SHA256.HashData(Encoding.UTF8.GetBytes(options.RelyingPartyId));
+        var expectedRpIdHash = SHA256.HashData(Encoding.UTF8.GetBytes(_options.RelyingPartyId));
         if (!CryptographicOperations.FixedTimeEquals(authData.RpIdHash.Span, expectedRpIdHash))
         {
             throw new WebAuthnException(WebAuthnErrorCodes.RpIdHashMismatch, "rpIdHash mismatch.");
         }
 
         // Steps 16-18: UP; UV (required by policy); BS only with BE; BE refused by policy.
-        FlagChecks.Verify(authData.Flags, options);
+        FlagChecks.Verify(authData.Flags, _options);
 
         // Step 19: backup eligibility never changes for a credential.
         if (authData.Flags.HasFlag(AuthenticatorFlags.BackupEligible) != credential.BackupEligible)

@@ -19,7 +19,10 @@ namespace SignatureService.WebAuthn.Registration;
 /// <param name="timeProvider">The clock for certificate and metadata validity.</param>
 public sealed class RegistrationVerifier(WebAuthnOptions options, AttestationTrustOptions trustOptions, TimeProvider timeProvider)
 {
-    private readonly AttestationTrustEvaluator _trust = new(trustOptions);
+    private readonly WebAuthnOptions _options = (options ?? throw new ArgumentNullException(nameof(options))).EnsureValid();
+    private readonly AttestationTrustOptions _trustOptions = trustOptions ?? throw new ArgumentNullException(nameof(trustOptions));
+    private readonly TimeProvider _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+    private readonly AttestationTrustEvaluator _trust = new(trustOptions!);
 
     /// <summary>Runs every RP step of §7.1 on one response.</summary>
     /// <param name="request">The browser's response and the RP's ceremony state.</param>
@@ -31,7 +34,7 @@ public sealed class RegistrationVerifier(WebAuthnOptions options, AttestationTru
 
         // Steps 1-4 (create options, navigator.credentials.create, response type) happen in the browser and the endpoint.
         // Steps 5-10: parse clientDataJSON; type "webauthn.create"; challenge; origin; crossOrigin/topOrigin.
-        ClientDataChecks.ParseAndVerify(request.ClientDataJson.Span, ClientDataChecks.RegistrationType, request.ExpectedChallenge.Span, options);
+        ClientDataChecks.ParseAndVerify(request.ClientDataJson.Span, ClientDataChecks.RegistrationType, request.ExpectedChallenge.Span, _options);
 
         // Step 11: hash = SHA-256(clientDataJSON).
         var clientDataHash = SHA256.HashData(request.ClientDataJson.Span);
@@ -40,20 +43,20 @@ public sealed class RegistrationVerifier(WebAuthnOptions options, AttestationTru
         var (format, authData, statement) = DecodeAttestationObject(request.AttestationObject);
 
         // Step 13: rpIdHash is SHA-256 of the expected RP ID.
-        var expectedRpIdHash = SHA256.HashData(Encoding.UTF8.GetBytes(options.RelyingPartyId));
+        var expectedRpIdHash = SHA256.HashData(Encoding.UTF8.GetBytes(_options.RelyingPartyId));
         if (!CryptographicOperations.FixedTimeEquals(authData.RpIdHash.Span, expectedRpIdHash))
         {
             throw new WebAuthnException(WebAuthnErrorCodes.RpIdHashMismatch, "rpIdHash mismatch.");
         }
 
         // Steps 14-18: flags.
-        FlagChecks.Verify(authData.Flags, options);
+        FlagChecks.Verify(authData.Flags, _options);
 
         // Step 19: the credential algorithm is one of pubKeyCredParams.
         var credential = authData.AttestedCredential
             ?? throw WebAuthnException.Malformed("Registration authenticator data lacks attested credential data.");
-        var offered = request.OfferedAlgorithms ?? options.AllowedAlgorithms.ToList();
-        if (!offered.Contains(credential.CredentialPublicKey.Algorithm) || !options.AllowedAlgorithms.Contains(credential.CredentialPublicKey.Algorithm))
+        var offered = request.OfferedAlgorithms ?? _options.AllowedAlgorithms.ToList();
+        if (!offered.Contains(credential.CredentialPublicKey.Algorithm) || !_options.AllowedAlgorithms.Contains(credential.CredentialPublicKey.Algorithm))
         {
             throw new WebAuthnException(WebAuthnErrorCodes.AlgorithmNotAllowed, "Credential algorithm not offered.");
         }
@@ -65,11 +68,11 @@ public sealed class RegistrationVerifier(WebAuthnOptions options, AttestationTru
 
         // Step 20: client extension outputs - we request none, so authenticator extensions are carried, not interpreted.
         // Steps 21-22: determine the format (exact, case-sensitive match) and run its verification procedure.
-        var context = new AttestationContext(statement, authData, credential, clientDataHash, trustOptions.AndroidKeyCheck);
+        var context = new AttestationContext(statement, authData, credential, clientDataHash, _trustOptions.AndroidKeyCheck);
         using var attestation = AttestationStatementVerifier.Verify(format, context);
 
         // Steps 23-24: trust anchors for the type and AAGUID; assess the attestation under the policy.
-        var trust = _trust.Evaluate(attestation, credential.Aaguid, timeProvider.GetUtcNow());
+        var trust = _trust.Evaluate(attestation, credential.Aaguid, _timeProvider.GetUtcNow());
 
         // Step 25: credentialId at most 1023 bytes (already enforced while parsing; repeated for the record).
         if (credential.CredentialId.Length > WebAuthnLimits.MaxCredentialIdLength)
