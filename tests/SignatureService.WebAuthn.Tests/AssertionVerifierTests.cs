@@ -174,6 +174,8 @@ public sealed class AssertionVerifierTests
     [InlineData("{\"type\":\"webauthn.get\",\"challenge\":\"***\",\"origin\":\"https://sign.example.jp\"}")]
     [InlineData("{\"type\":\"webauthn.get\",\"challenge\":\"AAAA==\",\"origin\":\"https://sign.example.jp\"}")]
     [InlineData("{\"type\":\"webauthn.get\",\"origin\":\"https://sign.example.jp\"}")]
+    [InlineData("{\"type\":\"webauthn.get\",\"type\":\"webauthn.get\",\"challenge\":\"AAAA\",\"origin\":\"https://sign.example.jp\"}")]
+    [InlineData("{\"type\":\"webauthn.get\",\"challenge\":\"AAAA\",\"origin\":\"https://sign.example.jp\"} x")]
     [InlineData("{\"type\":1,\"challenge\":\"AAAA\",\"origin\":\"https://sign.example.jp\"}")]
     [InlineData("{\"type\":\"webauthn.get\",\"challenge\":\"AAAA\",\"origin\":\"https://sign.example.jp\",\"crossOrigin\":\"no\"}")]
     public void Verify_MalformedClientDataJson_ReturnsMalformed(string json)

@@ -45,13 +45,8 @@ public sealed class CollectedClientData
         {
             // §7.1 step 5 / §7.2 step 9: UTF-8 decode (invalid sequences are an error, not replaced).
             _ = new UTF8Encoding(false, true).GetCharCount(json);
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
-            using var document = JsonDocument.ParseValue(ref reader);
-            if (reader.BytesConsumed != json.Length && !IsWhitespace(json[(int)reader.BytesConsumed..]))
-            {
-                throw WebAuthnException.Malformed("Trailing data after clientDataJSON.");
-            }
-
+            // Note: duplicate members are refused so that no two parsers could read different values from one clientDataJSON.
+            using var document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -100,17 +95,4 @@ public sealed class CollectedClientData
         => root.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.String
             ? element.GetString()!
             : throw WebAuthnException.Malformed("clientDataJSON member '" + name + "' is missing or not a string.");
-
-    private static bool IsWhitespace(ReadOnlySpan<byte> rest)
-    {
-        foreach (var b in rest)
-        {
-            if (b is not (0x20 or 0x09 or 0x0A or 0x0D))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
