@@ -136,6 +136,17 @@ public sealed class AssertionVerifierTests
     }
 
     [Fact]
+    public void Verify_NoUserHandleInDiscoverableLogin_ReturnsUserHandleMismatch()
+    {
+        using var fixture = new Aal3Fixture();
+        var (credential, stored) = fixture.Enroll();
+        var assertion = SoftwareAuthenticator.GetAssertion(credential, fixture.GetRequest() with { IncludeUserHandle = false });
+        var request = new AssertionRequest(assertion.CredentialId, assertion.ClientDataJson, assertion.AuthenticatorData, assertion.Signature, assertion.UserHandle, fixture.Challenge, UserIdentifiedBeforehand: false);
+        var ex = Assert.Throws<WebAuthnException>(() => new AssertionVerifier(fixture.Options).Verify(request, stored));
+        Assert.Equal(WebAuthnErrorCodes.UserHandleMismatch, ex.Code);
+    }
+
+    [Fact]
     public void Verify_OtherCredentialId_ReturnsCredentialMismatch()
     {
         using var fixture = new Aal3Fixture();

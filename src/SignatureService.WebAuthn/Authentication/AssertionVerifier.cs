@@ -37,7 +37,13 @@ public sealed class AssertionVerifier(WebAuthnOptions options)
             throw new WebAuthnException(WebAuthnErrorCodes.CredentialMismatch, "Assertion is for another credential.");
         }
 
-        // Step 6: when response.userHandle is present it must be the credential's user handle.
+        // Step 6: when response.userHandle is present it must be the credential's user handle; it must be present
+        // when the user was not identified before the ceremony.
+        if (request.UserHandle.IsEmpty && !request.UserIdentifiedBeforehand)
+        {
+            throw new WebAuthnException(WebAuthnErrorCodes.UserHandleMismatch, "User handle required for a discoverable-credential login.");
+        }
+
         if (!request.UserHandle.IsEmpty && !CryptographicOperations.FixedTimeEquals(request.UserHandle.Span, credential.UserHandle.Span))
         {
             throw new WebAuthnException(WebAuthnErrorCodes.UserHandleMismatch, "User handle mismatch.");
