@@ -35,6 +35,28 @@ public sealed class MetadataTrustTests
     }
 
     [Fact]
+    public void Verify_AllowListedButRevokedInMetadata_ReturnsAuthenticatorRevoked()
+    {
+        using var mds = new TestMetadataService();
+        using var fixture = new Aal3Fixture();
+        fixture.Trust.Metadata = FidoMetadataBlob.Verify(
+            mds.CreateBlob(3, FutureUpdate, new TestMetadataEntry(fixture.Authenticator.Aaguid, fixture.Authenticator.AttestationRoot, ["hardware"], ["REVOKED"])),
+            mds.Root,
+            FixedTimeProvider.Default);
+        AssertCode(fixture, WebAuthnErrorCodes.AuthenticatorRevoked);
+    }
+
+    [Fact]
+    public void Verify_AllowListedWhileUnrelatedMetadataIsStale_IsTrusted()
+    {
+        using var mds = new TestMetadataService();
+        using var fixture = new Aal3Fixture();
+        fixture.Trust.Metadata = FidoMetadataBlob.Verify(mds.CreateBlob(3, new DateOnly(2026, 1, 1)), mds.Root, FixedTimeProvider.Default);
+        var result = fixture.Verify(fixture.Authenticator.MakeCredential(fixture.CreateRequest()));
+        Assert.Equal(AttestationTrustSource.AllowList, result.Trust.Source);
+    }
+
+    [Fact]
     public void Verify_MetadataPastNextUpdate_ReturnsMetadataStale()
     {
         using var mds = new TestMetadataService();

@@ -35,6 +35,15 @@ internal sealed class AttestationTrustEvaluator(AttestationTrustOptions options)
                 break;
         }
 
+        // Note: a revocation or compromise reported by the metadata service overrides the allow-list, even from a
+        // stale BLOB: an operator's earlier vetting cannot outweigh a later compromise report.
+        var metadata = options.Metadata;
+        FidoMetadataEntry? entry = null;
+        if (metadata is not null && metadata.TryGetEntry(aaguid, out entry) && entry is not null && entry.IsRefused)
+        {
+            throw new WebAuthnException(WebAuthnErrorCodes.AuthenticatorRevoked, "Metadata reports the authenticator revoked or compromised.");
+        }
+
         var listed = options.AllowList.FirstOrDefault(a => a.Aaguid == aaguid);
         if (listed is not null)
         {
@@ -42,17 +51,11 @@ internal sealed class AttestationTrustEvaluator(AttestationTrustOptions options)
             return new AttestationTrust(true, AttestationTrustSource.AllowList, listed.Description, null);
         }
 
-        var metadata = options.Metadata;
-        if (metadata is not null && metadata.TryGetEntry(aaguid, out var entry) && entry is not null)
+        if (metadata is not null && entry is not null)
         {
             if (metadata.IsStale(now))
             {
                 throw new WebAuthnException(WebAuthnErrorCodes.MetadataStale, "Metadata BLOB is past nextUpdate.");
-            }
-
-            if (entry.IsRefused)
-            {
-                throw new WebAuthnException(WebAuthnErrorCodes.AuthenticatorRevoked, "Metadata reports the authenticator revoked or compromised.");
             }
 
             if (!entry.IsHardwareBound)
