@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SignatureService.Data.Audit;
 using SignatureService.Data.Clients;
 using SignatureService.Data.Keys;
+using SignatureService.Data.Users;
 
 namespace SignatureService.Data;
 
@@ -13,6 +14,9 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
 {
     /// <summary>Keys the service generated in the HSM, addressed by purpose.</summary>
     public DbSet<HsmKeyRecord> HsmKeys => Set<HsmKeyRecord>();
+
+    /// <summary>Signers and operators.</summary>
+    public DbSet<UserRecord> Users => Set<UserRecord>();
 
     /// <summary>Registered EHR systems.</summary>
     public DbSet<EhrClientRecord> EhrClients => Set<EhrClientRecord>();

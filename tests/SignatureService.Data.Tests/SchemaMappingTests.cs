@@ -6,6 +6,7 @@ using Npgsql;
 using SignatureService.Data.Audit;
 using SignatureService.Data.Keys;
 using SignatureService.Data.Migrating;
+using SignatureService.Data.Users;
 using SignatureService.Testing;
 
 namespace SignatureService.Data.Tests;
@@ -125,6 +126,31 @@ public sealed class SchemaMappingTests : IAsyncLifetime
         Assert.Equal(["hsm.key-generated", "hsm.key-destroyed"], loaded.Select(e => e.Action));
         Assert.True(loaded[1].Id > loaded[0].Id);
         Assert.Equal("EcP256", loaded[0].Details.RootElement.GetProperty("algorithm").GetString());
+    }
+
+    [Fact]
+    public async Task UserRecord_RoundTripsRoles_AndUnknownRoleIsRejected()
+    {
+        var user = new UserRecord
+        {
+            Id = Guid.NewGuid(),
+            DisplayName = "山田 太郎",
+            Status = "active",
+            Roles = [UserRoles.RaOperator, UserRoles.Auditor],
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            UpdatedAt = DateTimeOffset.UnixEpoch,
+        };
+        await using (var context = Context())
+        {
+            context.Users.Add(user);
+            await context.SaveChangesAsync();
+        }
+
+        await using var read = Context();
+        Assert.Equal(user.Roles, (await read.Users.SingleAsync(u => u.Id == user.Id)).Roles);
+        read.Users.Add(new UserRecord { Id = Guid.NewGuid(), DisplayName = "x", Status = "active", Roles = ["root"] });
+        var ex = await Assert.ThrowsAsync<DbUpdateException>(() => read.SaveChangesAsync());
+        Assert.Equal(PostgresErrorCodes.CheckViolation, Assert.IsType<PostgresException>(ex.InnerException).SqlState);
     }
 
     [Fact]
