@@ -400,15 +400,15 @@ public sealed class XadesVerifier(XadesLimits? limits = null, IEnumerable<IXades
     {
         var id = timestamp.HasAttribute("Id") ? timestamp.GetAttribute("Id") : timestamp.LocalName;
         var encoded = XadesXml.DecodeBase64(XadesXml.Child(timestamp, XadesNames.Xades132Namespace, "EncapsulatedTimeStamp"));
-        Rfc3161TimestampToken? token = null;
-        if (encoded is null || !Rfc3161TimestampToken.TryDecode(encoded, out token, out var consumed) || consumed != encoded.Length)
+        var info = encoded is null ? null : DecodeTokenInfo(encoded);
+        if (encoded is null || info is null)
         {
             report.Add(XadesCheckResult.Fail(imprintCheck, XadesErrorCodes.TimestampMalformed, "EncapsulatedTimeStamp is not an RFC 3161 token.", id));
             report.Add(XadesCheckResult.Fail(signatureCheck, XadesErrorCodes.TimestampMalformed, "EncapsulatedTimeStamp is not an RFC 3161 token.", id));
             return null;
         }
 
-        var algorithm = token.TokenInfo.HashAlgorithmId.Value switch
+        var algorithm = info.HashAlgorithmId.Value switch
         {
             "2.16.840.1.101.3.4.2.1" => HashAlgorithmName.SHA256,
             "2.16.840.1.101.3.4.2.2" => HashAlgorithmName.SHA384,
@@ -419,15 +419,17 @@ public sealed class XadesVerifier(XadesLimits? limits = null, IEnumerable<IXades
         report.Add(Run(imprintCheck, XadesErrorCodes.TimestampImprintMismatch, () =>
             algorithm is null
                 ? XadesCheckResult.Fail(imprintCheck, XadesErrorCodes.UnsupportedAlgorithm, "Time-stamp hash algorithm not supported.", id)
-                : CryptographicOperations.FixedTimeEquals(token.TokenInfo.GetMessageHash().Span, Hash(algorithm.Value, coveredData()))
+                : CryptographicOperations.FixedTimeEquals(info.GetMessageHash().Span, Hash(algorithm.Value, coveredData()))
                     ? XadesCheckResult.Pass(imprintCheck, "Message imprint matches the time-stamped data.", id)
                     : XadesCheckResult.Fail(imprintCheck, XadesErrorCodes.TimestampImprintMismatch, "Message imprint does not match.", id), id));
 
         report.Add(Run(signatureCheck, XadesErrorCodes.TimestampSignatureInvalid, () =>
         {
+            // Note: Rfc3161TimestampToken.TryDecode already refuses a token whose CMS signature or ESS signing-certificate
+            // binding does not verify, so a token that only decodes as SignedData + TSTInfo fails here.
             var extra = new X509Certificate2Collection(candidates.ToArray());
-            if (algorithm is { } hashAlgorithm &&
-                token.VerifySignatureForHash(token.TokenInfo.GetMessageHash().Span, hashAlgorithm, out var signer, extra) && signer is not null)
+            if (algorithm is { } hashAlgorithm && Rfc3161TimestampToken.TryDecode(encoded, out var token, out _) &&
+                token.VerifySignatureForHash(info.GetMessageHash().Span, hashAlgorithm, out var signer, extra) && signer is not null)
             {
                 tsaCertificates.Add(signer);
                 return XadesCheckResult.Pass(signatureCheck, $"Token signed by {signer.Subject}.", id);
@@ -436,7 +438,25 @@ public sealed class XadesVerifier(XadesLimits? limits = null, IEnumerable<IXades
             return XadesCheckResult.Fail(signatureCheck, XadesErrorCodes.TimestampSignatureInvalid, "Token signature does not verify or the TSA certificate is unavailable.", id);
         }, id));
 
-        return token.TokenInfo.Timestamp;
+        return info.Timestamp;
+    }
+
+    private static Rfc3161TimestampTokenInfo? DecodeTokenInfo(byte[] encoded)
+    {
+        try
+        {
+            var cms = new SignedCms();
+            cms.Decode(encoded);
+            return cms.ContentInfo.ContentType.Value == "1.2.840.113549.1.9.16.1.4" &&
+                Rfc3161TimestampTokenInfo.TryDecode(cms.ContentInfo.Content, out var info, out var consumed) &&
+                consumed == cms.ContentInfo.Content.Length
+                ? info
+                : null;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
     }
 
     private static X509Certificate2? KeyInfoCertificate(XadesSignatureElement signature)
