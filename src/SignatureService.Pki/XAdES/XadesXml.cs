@@ -10,6 +10,8 @@ namespace SignatureService.Pki.XAdES;
 /// </summary>
 internal static class XadesXml
 {
+    private const string XmlNamespace = "http://www.w3.org/XML/1998/namespace";
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>A parsed document with the exact text it came from (needed to insert elements without reformatting).</summary>
@@ -189,9 +191,13 @@ internal static class XadesXml
         {
             foreach (XmlAttribute attribute in ancestor.Attributes)
             {
-                if (attribute.NamespaceURI == XadesNames.XmlnsNamespace && !copy.HasAttribute(attribute.Name))
+                // Note: inclusive C14N 1.0 also carries the ancestors' xml:* attributes (xml:lang, xml:space) to the apex
+                // of a document subset; exclusive C14N does not.
+                var inherited = attribute.NamespaceURI == XadesNames.XmlnsNamespace ||
+                    (attribute.NamespaceURI == XmlNamespace && transform is XmlDsigC14NTransform);
+                if (inherited && !copy.HasAttribute(attribute.Name))
                 {
-                    var declaration = isolated.CreateAttribute(attribute.Name, XadesNames.XmlnsNamespace);
+                    var declaration = isolated.CreateAttribute(attribute.Name, attribute.NamespaceURI);
                     declaration.Value = attribute.Value;
                     copy.Attributes.Append(declaration);
                 }

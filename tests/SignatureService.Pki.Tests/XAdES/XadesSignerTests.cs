@@ -76,6 +76,21 @@ public sealed class XadesSignerTests(XadesTestPki pki) : IClassFixture<XadesTest
     }
 
     [Fact]
+    public void Sign_AncestorXmlLangAndDefaultNamespace_OwnVerifierAndXmlSec1Accept()
+    {
+        var xml = Encoding.UTF8.GetString(UnsignedDocuments.DeathCertificate())
+            .Replace("<Document xmlns:xsi", "<Document xmlns=\"urn:test:death\" xml:lang=\"ja\" xmlns:xsi", StringComparison.Ordinal);
+        var signed = _signer.Sign(Encoding.UTF8.GetBytes(xml), XadesDocumentType.DeathCertificate, pki.SignerKey, pki.SignerCertificate);
+        var file = pki.PathOf("death-ns.xml");
+        File.WriteAllBytes(file, signed);
+
+        var result = XmlSec1Verify(file, "urn:test:death:DeathCertificateDocument", "DeathCertificateSign");
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.True(new XadesVerifier().Verify(signed).IsValid);
+    }
+
+    [Fact]
     public void Sign_XmlSec1_RejectsTamperedDocument()
     {
         var signed = Encoding.UTF8.GetString(_signer.Sign(UnsignedDocuments.DeathCertificate(), XadesDocumentType.DeathCertificate, pki.SignerKey, pki.SignerCertificate));
