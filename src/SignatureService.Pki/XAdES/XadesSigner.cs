@@ -28,6 +28,7 @@ public sealed record XadesSignerOptions
 /// <param name="options">Options; null for defaults.</param>
 public sealed class XadesSigner(TimeProvider timeProvider, XadesSignerOptions? options = null)
 {
+    private const string RsaEncryptionOid = "1.2.840.113549.1.1.1";
     private readonly XadesSignerOptions _options = options ?? new XadesSignerOptions();
 
     /// <summary>
@@ -41,12 +42,9 @@ public sealed class XadesSigner(TimeProvider timeProvider, XadesSignerOptions? o
     public PreparedXadesSignature Prepare(ReadOnlySpan<byte> document, XadesDocumentType documentType, X509Certificate2 signerCertificate)
     {
         ArgumentNullException.ThrowIfNull(signerCertificate);
-        using (var publicKey = signerCertificate.GetRSAPublicKey())
+        if (signerCertificate.PublicKey.Oid.Value != RsaEncryptionOid)
         {
-            if (publicKey is null)
-            {
-                throw new XadesException(XadesErrorCodes.UnsupportedKey, "The signer certificate does not hold an RSA key.");
-            }
+            throw new XadesException(XadesErrorCodes.UnsupportedKey, "The signer certificate does not hold an RSA key.");
         }
 
         var profile = XadesDocumentProfile.For(documentType);

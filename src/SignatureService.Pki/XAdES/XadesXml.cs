@@ -1,4 +1,3 @@
-using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Xml;
 
@@ -10,8 +9,6 @@ namespace SignatureService.Pki.XAdES;
 /// </summary>
 internal static class XadesXml
 {
-    private const string XmlNamespace = "http://www.w3.org/XML/1998/namespace";
-
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>A parsed document with the exact text it came from (needed to insert elements without reformatting).</summary>
@@ -49,24 +46,32 @@ internal static class XadesXml
         var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
         try
         {
-            // Note: a first pass bounds the depth so later recursive processing (canonicalization) cannot exhaust the stack.
-            using (var scan = XmlReader.Create(new StringReader(text), settings))
-            {
-                while (scan.Read())
-                {
-                    if (scan.Depth > limits.MaxDepth)
-                    {
-                        throw new XadesException(XadesErrorCodes.Malformed, $"The document nests deeper than {limits.MaxDepth} levels.");
-                    }
-                }
-            }
-
             using var reader = XmlReader.Create(new StringReader(text), settings);
             document.Load(reader);
         }
         catch (XmlException ex)
         {
             throw new XadesException(XadesErrorCodes.Malformed, "The document is not well-formed XML.", ex);
+        }
+
+        // Note: XmlDocument.Load is iterative, but canonicalization recurses; bounding the depth here keeps the stack safe.
+        var pending = new Stack<(XmlNode Node, int Depth)>();
+        pending.Push((document, 0));
+        while (pending.Count > 0)
+        {
+            var (node, depth) = pending.Pop();
+            if (depth > limits.MaxDepth)
+            {
+                throw new XadesException(XadesErrorCodes.Malformed, $"The document nests deeper than {limits.MaxDepth} levels.");
+            }
+
+            for (var child = node.FirstChild; child is not null; child = child.NextSibling)
+            {
+                if (child is XmlElement)
+                {
+                    pending.Push((child, depth + 1));
+                }
+            }
         }
 
         return new Parsed(document, text, bomLength, bytes.ToArray());
@@ -163,53 +168,30 @@ internal static class XadesXml
         parent is null ? [] : ChildElements(parent).Where(e => e.LocalName == localName && e.NamespaceURI == ns);
 
     /// <summary>
-    /// Canonicalizes <paramref name="element"/> as a document subset in its context: in-scope namespace declarations of its
-    /// ancestors are carried to the apex (what inclusive C14N 1.0 renders; exclusive C14N keeps only the visibly used ones).
+    /// Canonicalizes <paramref name="element"/> as a document subset in its context (see <see cref="XmlCanonicalizer"/>).
     /// Comments are excluded unless the algorithm is a #WithComments variant.
     /// </summary>
+    /// <param name="element">The apex element.</param>
+    /// <param name="algorithm">A C14N 1.0 or exclusive C14N 1.0 URI.</param>
+    /// <param name="transformElement">The ds:Transform element, for an exclusive InclusiveNamespaces PrefixList.</param>
     public static byte[] Canonicalize(XmlElement element, string algorithm, XmlElement? transformElement = null)
     {
-        Transform transform = algorithm switch
+        var (exclusive, withComments) = algorithm switch
         {
-            XadesNames.InclusiveC14N => new XmlDsigC14NTransform(false),
-            XadesNames.InclusiveC14NWithComments => new XmlDsigC14NTransform(true),
-            XadesNames.ExclusiveC14N => new XmlDsigExcC14NTransform(false),
-            XadesNames.ExclusiveC14NWithComments => new XmlDsigExcC14NTransform(true),
+            XadesNames.InclusiveC14N => (false, false),
+            XadesNames.InclusiveC14NWithComments => (false, true),
+            XadesNames.ExclusiveC14N => (true, false),
+            XadesNames.ExclusiveC14NWithComments => (true, true),
             _ => throw new XadesException(XadesErrorCodes.UnsupportedAlgorithm, "Unsupported canonicalization algorithm."),
         };
 
-        if (transformElement is not null && transform is XmlDsigExcC14NTransform)
+        string[]? prefixes = null;
+        if (exclusive && Child(transformElement, algorithm.Replace("#WithComments", "#", StringComparison.Ordinal), "InclusiveNamespaces") is { } inclusive)
         {
-            // Note: picks up an ec:InclusiveNamespaces PrefixList, if any.
-            transform.LoadInnerXml(transformElement.ChildNodes);
+            prefixes = inclusive.GetAttribute("PrefixList").Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
         }
 
-        var isolated = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-        var copy = (XmlElement)isolated.ImportNode(element, deep: true);
-        isolated.AppendChild(copy);
-        for (var ancestor = element.ParentNode as XmlElement; ancestor is not null; ancestor = ancestor.ParentNode as XmlElement)
-        {
-            foreach (XmlAttribute attribute in ancestor.Attributes)
-            {
-                // Note: inclusive C14N 1.0 also carries the ancestors' xml:* attributes (xml:lang, xml:space) to the apex
-                // of a document subset; exclusive C14N does not.
-                var inherited = attribute.NamespaceURI == XadesNames.XmlnsNamespace ||
-                    (attribute.NamespaceURI == XmlNamespace && transform is XmlDsigC14NTransform);
-                if (inherited && !copy.HasAttribute(attribute.Name))
-                {
-                    var declaration = isolated.CreateAttribute(attribute.Name, attribute.NamespaceURI);
-                    declaration.Value = attribute.Value;
-                    copy.Attributes.Append(declaration);
-                }
-            }
-        }
-
-        transform.Resolver = null;
-        transform.LoadInput(isolated);
-        using var output = (Stream)transform.GetOutput(typeof(Stream));
-        using var buffer = new MemoryStream();
-        output.CopyTo(buffer);
-        return buffer.ToArray();
+        return XmlCanonicalizer.Canonicalize(element, exclusive, withComments, prefixes);
     }
 
     /// <summary>

@@ -13,6 +13,8 @@ public sealed class XadesVerifierHostileInputTests
         { "", XadesErrorCodes.Malformed },
         { "<Document id=\"Document\"><Prescription/></Document>", XadesErrorCodes.SignatureMissing },
         { string.Concat(Enumerable.Repeat("<a>", 500)) + string.Concat(Enumerable.Repeat("</a>", 500)), XadesErrorCodes.Malformed },
+        { string.Concat(Enumerable.Repeat("<a>", 200_000)) + string.Concat(Enumerable.Repeat("</a>", 200_000)), XadesErrorCodes.Malformed },
+        { "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><d>&b;&b;&b;</d>", XadesErrorCodes.Malformed },
     };
 
     [Theory]
