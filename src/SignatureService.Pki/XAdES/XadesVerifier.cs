@@ -163,6 +163,13 @@ public sealed class XadesVerifier(XadesLimits? limits = null, IEnumerable<IXades
                     problems.Add($"reference 1 does not point at #{profile.DataId}");
                 }
 
+                // Internal detached: the signed element is the profile's element and a sibling of the wrapper element.
+                if (profile is not null && XadesXml.FindUniqueById(signature.Signature.OwnerDocument, profile.DataId) is { } data &&
+                    (data.LocalName != profile.DataElementName || !ReferenceEquals(data.ParentNode, signature.Signature.ParentNode?.ParentNode)))
+                {
+                    problems.Add($"#{profile.DataId} is not a {profile.DataElementName} element beside {profile.SignElementName}");
+                }
+
                 if (XadesXml.Child(references[0], XadesNames.DsNamespace, "Transforms") is not null)
                 {
                     problems.Add("reference 1 has transforms");

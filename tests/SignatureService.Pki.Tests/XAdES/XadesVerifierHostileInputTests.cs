@@ -79,6 +79,20 @@ public sealed class XadesVerifierHostileInputTests
     }
 
     [Fact]
+    public void Verify_SignedIdMovedToOtherElement_ReportsStructureInvalid()
+    {
+        // The doctor's signature is valid over whatever carries id="PrescriptionDocument"; the profile pins that to the
+        // PrescriptionDocument element next to PrescriptionSign, so re-pointing the Id is a structure failure.
+        var text = Encoding.UTF8.GetString(TestFiles.Read("Prescription-004_01.xml"));
+        var moved = text.Replace("<PrescriptionDocument id=\"PrescriptionDocument\">", "<PrescriptionDocument>", StringComparison.Ordinal)
+            .Replace("<PrescriptionSign>", "<Note id=\"PrescriptionDocument\">x</Note><PrescriptionSign>", StringComparison.Ordinal);
+
+        var signature = Assert.Single(new XadesVerifier().Verify(Encoding.UTF8.GetBytes(moved)).Signatures);
+
+        Assert.Equal(XadesErrorCodes.StructureInvalid, signature.Results(XadesCheckNames.Structure).Single().Code);
+    }
+
+    [Fact]
     public void Verify_IntegratorChecks_AppendedToEachSignature()
     {
         var verifier = new XadesVerifier(checks: [new RoleCheck()]);
