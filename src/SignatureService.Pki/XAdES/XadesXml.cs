@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
 
@@ -9,6 +10,8 @@ namespace SignatureService.Pki.XAdES;
 /// </summary>
 internal static class XadesXml
 {
+    private static readonly ConditionalWeakTable<XmlDocument, Dictionary<string, List<XmlElement>>> IdIndex = new();
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>A parsed document with the exact text it came from (needed to insert elements without reformatting).</summary>
@@ -91,18 +94,34 @@ internal static class XadesXml
     /// Elements whose <c>Id</c>, <c>id</c> or <c>ID</c> attribute (no namespace) equals <paramref name="id"/>.
     /// More than one match means the reference is ambiguous (a signature-wrapping risk) and is treated as unresolved.
     /// </summary>
-    public static List<XmlElement> FindById(XmlDocument document, string id)
+    public static IReadOnlyList<XmlElement> FindById(XmlDocument document, string id) =>
+        IdIndex.GetValue(document, BuildIdIndex).GetValueOrDefault(id) ?? (IReadOnlyList<XmlElement>)[];
+
+    // Note: one pass per document instead of one per reference, so a large hostile document with many references and
+    // signatures stays linear. Parsed documents are never modified after loading, so the index cannot go stale.
+    private static Dictionary<string, List<XmlElement>> BuildIdIndex(XmlDocument document)
     {
-        var matches = new List<XmlElement>();
-        foreach (var node in Descendants(document.DocumentElement))
+        var index = new Dictionary<string, List<XmlElement>>(StringComparer.Ordinal);
+        foreach (var element in Descendants(document.DocumentElement))
         {
-            if (node.GetAttribute("Id") == id || node.GetAttribute("id") == id || node.GetAttribute("ID") == id)
+            foreach (var name in (ReadOnlySpan<string>)["Id", "id", "ID"])
             {
-                matches.Add(node);
+                if (element.GetAttributeNode(name) is { NamespaceURI.Length: 0 } attribute)
+                {
+                    if (!index.TryGetValue(attribute.Value, out var list))
+                    {
+                        index[attribute.Value] = list = [];
+                    }
+
+                    if (!list.Contains(element))
+                    {
+                        list.Add(element);
+                    }
+                }
             }
         }
 
-        return matches;
+        return index;
     }
 
     public static XmlElement? FindUniqueById(XmlDocument document, string id)
