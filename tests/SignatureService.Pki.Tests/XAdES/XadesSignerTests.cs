@@ -136,6 +136,26 @@ public sealed class XadesSignerTests(XadesTestPki pki) : IClassFixture<XadesTest
     }
 
     [Fact]
+    public void Prepare_EcdsaCertificate_ThrowsUnsupportedKey()
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=EC", ecdsa, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+
+        var ex = Assert.Throws<XadesException>(() => _signer.Prepare(UnsignedDocuments.Prescription(), XadesDocumentType.Prescription, certificate));
+
+        Assert.Equal(XadesErrorCodes.UnsupportedKey, ex.Code);
+    }
+
+    [Fact]
+    public void Prepare_MalformedDocument_ThrowsMalformed()
+    {
+        var ex = Assert.Throws<XadesException>(() => _signer.Prepare("<Document><Prescription>"u8, XadesDocumentType.Prescription, pki.SignerCertificate));
+
+        Assert.Equal(XadesErrorCodes.Malformed, ex.Code);
+    }
+
+    [Fact]
     public void Sign_AlreadySigned_ThrowsSignatureAlreadyPresent()
     {
         var ex = Assert.Throws<XadesException>(() =>

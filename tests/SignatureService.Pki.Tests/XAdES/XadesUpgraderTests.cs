@@ -50,6 +50,22 @@ public sealed partial class XadesUpgraderTests(XadesTestPki pki) : IClassFixture
     }
 
     [Fact]
+    public async Task UpgradeEsTToEsXl_EmbedsTimestampValidationDataForTheSignatureTimestamp()
+    {
+        var esT = await Upgrader.AddSignatureTimestampAsync(Bes(), "PrescriptionSign", CancellationToken.None);
+
+        var esXl = await Upgrader.UpgradeAsync(esT, "PrescriptionSign", XadesLevel.XL, pki.Material, CancellationToken.None);
+
+        var text = Encoding.UTF8.GetString(esXl);
+        var timestampId = Regex.Match(text, "<xa:SignatureTimeStamp Id=\"(?<id>[^\"]+)\"").Groups["id"].Value;
+        Assert.Contains($"URI=\"#{timestampId}\"", text, StringComparison.Ordinal);
+        var signature = Assert.Single(new XadesVerifier().Verify(esXl).Signatures);
+        Assert.Equal(XadesLevel.XL, signature.Level);
+        Assert.Equal(XadesCheckStatus.Passed, signature.Outcome);
+        Assert.Contains(pki.TsaCaCertificate.Thumbprint, signature.EmbeddedCertificates.Select(c => c.Thumbprint));
+    }
+
+    [Fact]
     public async Task AddSignatureTimestamp_OpenSslTsVerifiesTokenOverIndependentlyCanonicalizedSignatureValue()
     {
         var esT = Encoding.UTF8.GetString(await Upgrader.AddSignatureTimestampAsync(Bes(), "PrescriptionSign", CancellationToken.None));
