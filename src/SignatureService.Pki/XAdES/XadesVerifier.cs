@@ -314,7 +314,7 @@ public sealed class XadesVerifier(XadesLimits? limits = null, IEnumerable<IXades
         return XadesCheckResult.Pass(XadesCheckNames.SigningTime, "SigningTime present.");
     }
 
-    private static XadesCheckResult CheckKeyUsage(X509Certificate2? certificate)
+    internal static XadesCheckResult CheckKeyUsage(X509Certificate2? certificate)
     {
         if (certificate is null)
         {
@@ -407,6 +407,20 @@ public sealed class XadesVerifier(XadesLimits? limits = null, IEnumerable<IXades
     {
         var id = timestamp.HasAttribute("Id") ? timestamp.GetAttribute("Id") : timestamp.LocalName;
         var encoded = XadesXml.DecodeBase64(XadesXml.Child(timestamp, XadesNames.Xades132Namespace, "EncapsulatedTimeStamp"));
+        return CheckTimestampToken(report, encoded, id, imprintCheck, signatureCheck, coveredData, candidates, tsaCertificates);
+    }
+
+    /// <summary>Adds the imprint and token-signature results for one RFC 3161 token; returns its genTime when decodable.</summary>
+    internal static DateTimeOffset? CheckTimestampToken(
+        XadesSignatureReport report,
+        byte[]? encoded,
+        string id,
+        string imprintCheck,
+        string signatureCheck,
+        Func<byte[]> coveredData,
+        List<X509Certificate2> candidates,
+        List<X509Certificate2> tsaCertificates)
+    {
         var info = encoded is null ? null : DecodeTokenInfo(encoded);
         if (encoded is null || info is null)
         {
@@ -496,7 +510,7 @@ public sealed class XadesVerifier(XadesLimits? limits = null, IEnumerable<IXades
 
     // Note: untrusted input reaches .NET parsers that signal trouble with several exception types; each becomes a
     // failed check with the check's own code instead of escaping the verifier.
-    private static XadesCheckResult Run(string check, string code, Func<XadesCheckResult> evaluate, string? target = null)
+    internal static XadesCheckResult Run(string check, string code, Func<XadesCheckResult> evaluate, string? target = null)
     {
         try
         {
