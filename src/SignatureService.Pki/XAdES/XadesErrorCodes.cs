@@ -63,6 +63,9 @@ public static class XadesErrorCodes
     /// <summary>A timestamp token's CMS signature does not verify (or its TSA certificate is unavailable).</summary>
     public const string TimestampSignatureInvalid = "xades.timestamp-signature-invalid";
 
+    /// <summary>A time-stamp predates what it covers: SignatureTimeStamp before SigningTime, or an ArchiveTimeStamp before the SignatureTimeStamp.</summary>
+    public const string TimestampOrderInvalid = "xades.timestamp-order-invalid";
+
     /// <summary>The timestamp source failed or returned a token that does not cover the requested data.</summary>
     public const string TimestampSourceFailed = "xades.timestamp-source-failed";
 

@@ -45,6 +45,9 @@ public static class XadesCheckNames
     /// <summary>SignatureTimeStamp token's CMS signature verifies with its TSA certificate.</summary>
     public const string SignatureTimestampSignature = "signature-timestamp-signature";
 
+    /// <summary>SigningTime ≤ SignatureTimeStamp genTime ≤ each ArchiveTimeStamp genTime (genTime accuracy ignored).</summary>
+    public const string TimestampOrder = "timestamp-order";
+
     /// <summary>CertificateValues and RevocationValues present and decodable (ES-XL and above).</summary>
     public const string ValidationData = "validation-data";
 

@@ -118,8 +118,27 @@ public sealed class XadesVerifier(XadesLimits? limits = null, IEnumerable<IXades
         }
 
         report.ArchiveTimestampTimes = archiveTimes;
+        report.Add(CheckTimestampOrder(report));
         report.TimestampAuthorityCertificates = tsaCertificates;
         return report;
+    }
+
+    private static XadesCheckResult CheckTimestampOrder(XadesSignatureReport report)
+    {
+        const string Check = XadesCheckNames.TimestampOrder;
+        if (report.SignatureTimestampTime is not { } timestampTime)
+        {
+            return XadesCheckResult.NotApplicable(Check, "No decodable SignatureTimeStamp.");
+        }
+
+        if (report.SigningTime is { } signingTime && signingTime > timestampTime)
+        {
+            return XadesCheckResult.Fail(Check, XadesErrorCodes.TimestampOrderInvalid, "SigningTime is later than the SignatureTimeStamp.");
+        }
+
+        return report.ArchiveTimestampTimes.Any(t => t < timestampTime)
+            ? XadesCheckResult.Fail(Check, XadesErrorCodes.TimestampOrderInvalid, "An ArchiveTimeStamp is earlier than the SignatureTimeStamp.")
+            : XadesCheckResult.Pass(Check, "Time-stamps are in order.");
     }
 
     private static XadesCheckResult CheckStructure(XadesSignatureElement signature, XadesDocumentProfile? profile)

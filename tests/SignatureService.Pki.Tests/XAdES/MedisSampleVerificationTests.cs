@@ -19,6 +19,7 @@ public sealed class MedisSampleVerificationTests
         XadesCheckNames.ValidationData,
         XadesCheckNames.SignatureTimestampImprint,
         XadesCheckNames.SignatureTimestampSignature,
+        XadesCheckNames.TimestampOrder,
     ];
 
     [Fact]

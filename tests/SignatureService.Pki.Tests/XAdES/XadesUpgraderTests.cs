@@ -144,6 +144,19 @@ public sealed partial class XadesUpgraderTests(XadesTestPki pki) : IClassFixture
     }
 
     [Fact]
+    public async Task AddSignatureTimestamp_SigningTimeInTheFuture_ReportsTimestampOrderInvalid()
+    {
+        var backdating = new XadesSigner(new FixedTimeProvider(DateTimeOffset.UtcNow.AddDays(1)));
+        var bes = backdating.Sign(UnsignedDocuments.Prescription(), XadesDocumentType.Prescription, pki.SignerKey, pki.SignerCertificate);
+
+        var esT = await Upgrader.AddSignatureTimestampAsync(bes, "PrescriptionSign", CancellationToken.None);
+
+        var signature = Assert.Single(new XadesVerifier().Verify(esT).Signatures);
+        Assert.Equal(XadesErrorCodes.TimestampOrderInvalid, signature.Results(XadesCheckNames.TimestampOrder).Single().Code);
+        Assert.Equal(XadesCheckStatus.Passed, signature.Results(XadesCheckNames.SignatureTimestampImprint).Single().Status);
+    }
+
+    [Fact]
     public async Task Upgrade_ToCurrentLevel_ThrowsUpgradeNotAllowed()
     {
         var esT = await Upgrader.AddSignatureTimestampAsync(Bes(), "PrescriptionSign", CancellationToken.None);
