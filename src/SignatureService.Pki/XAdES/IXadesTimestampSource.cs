@@ -1,0 +1,15 @@
+namespace SignatureService.Pki.XAdES;
+
+/// <summary>
+/// Obtains RFC 3161 timestamps for XAdES/CAdES upgrades. The integrator wires it to an accredited TSA.
+/// </summary>
+public interface IXadesTimestampSource
+{
+    /// <summary>
+    /// Returns a DER-encoded RFC 3161 TimeStampToken (a CMS ContentInfo) whose message imprint is SHA-256 over
+    /// <paramref name="data"/>. Implementations send only the hash to the TSA. The caller checks the imprint.
+    /// </summary>
+    /// <param name="data">The octets to time-stamp (e.g. the canonicalized SignatureValue element).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    Task<byte[]> GetTimestampTokenAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Xml;
+
+namespace SignatureService.Pki.XAdES;
+
+/// <summary>Options of <see cref="XadesSigner"/>.</summary>
+public sealed record XadesSignerOptions
+{
+    /// <summary>Parsing limits for the document to sign.</summary>
+    public XadesLimits Limits { get; init; } = XadesLimits.Default;
+
+    /// <summary>
+    /// Adds xades:IssuerSerialV2 (v1.4.1 style, Base64 DER IssuerSerial) to SigningCertificateV2. Default false: the MEDIS
+    /// samples carry only CertDigest, and the profile is matched exactly.
+    /// </summary>
+    public bool IncludeIssuerSerialV2 { get; init; }
+}
+
+/// <summary>
+/// Builds "internal detached" XAdES ES-BES signatures of the national e-prescription profile (ETSI TS 101 903 v1.3.2):
+/// exclusive C14N, rsa-sha256, SHA-256 digests and three references (document element, KeyInfo, SignedProperties).
+/// Thread-safe; one private-key operation per signature.
+/// </summary>
+/// <param name="timeProvider">Source of SigningTime.</param>
+/// <param name="options">Options; null for defaults.</param>
+public sealed class XadesSigner(TimeProvider timeProvider, XadesSignerOptions? options = null)
+{
+    private const string RsaEncryptionOid = "1.2.840.113549.1.1.1";
+    private readonly XadesSignerOptions _options = options ?? new XadesSignerOptions();
+
+    /// <summary>
+    /// Prepares a signature: returns the SHA-256 hash of the canonicalized SignedInfo to sign in the HSM, and the state
+    /// needed to assemble the signed document with <see cref="PreparedXadesSignature.Complete"/>.
+    /// </summary>
+    /// <param name="document">The UTF-8 XML document (at most <see cref="XadesLimits.MaxDocumentBytes"/>).</param>
+    /// <param name="documentType">Which element to sign and where the signature goes.</param>
+    /// <param name="signerCertificate">The signer's RSA certificate (no private key needed).</param>
+    /// <exception cref="XadesException">Malformed document, missing element, signature already present, non-RSA key.</exception>
+    public PreparedXadesSignature Prepare(ReadOnlySpan<byte> document, XadesDocumentType documentType, X509Certificate2 signerCertificate)
+    {
+        ArgumentNullException.ThrowIfNull(signerCertificate);
+        if (signerCertificate.PublicKey.Oid.Value != RsaEncryptionOid)
+        {
+            throw new XadesException(XadesErrorCodes.UnsupportedKey, "The signer certificate does not hold an RSA key.");
+        }
+
+        var profile = XadesDocumentProfile.For(documentType);
+        var parsed = XadesXml.Load(document, _options.Limits);
+
+        // 1. Locate the signed element: unique Id, expected name; and refuse a second signature of the same kind.
+        var data = XadesXml.FindUniqueById(parsed.Document, profile.DataId);
+        if (data is null || data.LocalName != profile.DataElementName || data.ParentNode is not XmlElement parent)
+        {
+            throw new XadesException(XadesErrorCodes.DocumentElementMissing, $"No unique element with id '{profile.DataId}'.");
+        }
+
+        if (XadesXml.FindById(parsed.Document, profile.SignatureId).Count > 0 ||
+            XadesXml.ChildElements(parent).Any(e => e.LocalName == profile.SignElementName))
+        {
+            throw new XadesException(XadesErrorCodes.SignatureAlreadyPresent, $"The document already has {profile.SignElementName}.");
+        }
+
+        // 2. Reference 1: the node-set of the element, no transforms, so XMLDSig converts it with inclusive C14N 1.0.
+        var dataDigest = SHA256.HashData(XadesXml.Canonicalize(data, XadesNames.InclusiveC14N));
+
+        // 3. KeyInfo and QualifyingProperties, then their exclusive-C14N digests (context-free, so computed standalone).
+        var ds = XadesNames.DsPrefix;
+        var xa = XadesNames.Xades132Prefix;
+        var ids = new SignatureIds();
+        var keyInfo = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:KeyInfo Id=\"{ids.KeyInfo}\"><{ds}:X509Data><{ds}:X509Certificate>")
+            .Append(XadesXml.Base64Lines(signerCertificate.RawData))
+            .Append(CultureInfo.InvariantCulture, $"</{ds}:X509Certificate></{ds}:X509Data></{ds}:KeyInfo>")
+            .ToString();
+
+        var signingTime = timeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture);
+        var certDigest = SHA256.HashData(signerCertificate.RawData);
+        var qualifying = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:Object xmlns:{xa}=\"{XadesNames.Xades132Namespace}\">")
+            .Append(CultureInfo.InvariantCulture, $"<{xa}:QualifyingProperties Id=\"{ids.QualifyingProperties}\" Target=\"#{profile.SignatureId}\">")
+            .Append(CultureInfo.InvariantCulture, $"<{xa}:SignedProperties Id=\"{ids.SignedProperties}\"><{xa}:SignedSignatureProperties>")
+            .Append(CultureInfo.InvariantCulture, $"<{xa}:SigningTime>{signingTime}</{xa}:SigningTime>")
+            .Append(CultureInfo.InvariantCulture, $"<{xa}:SigningCertificateV2><{xa}:Cert><{xa}:CertDigest>")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:DigestMethod Algorithm=\"{XadesNames.Sha256}\"/>")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:DigestValue>{XadesXml.Base64Lines(certDigest)}</{ds}:DigestValue></{xa}:CertDigest>");
+        if (_options.IncludeIssuerSerialV2)
+        {
+            qualifying.Append(CultureInfo.InvariantCulture, $"<{xa}:IssuerSerialV2>{XadesXml.Base64Lines(EssCertificateIds.EncodeIssuerSerial(signerCertificate))}</{xa}:IssuerSerialV2>");
+        }
+
+        qualifying
+            .Append(CultureInfo.InvariantCulture, $"</{xa}:Cert></{xa}:SigningCertificateV2></{xa}:SignedSignatureProperties></{xa}:SignedProperties>")
+            .Append(CultureInfo.InvariantCulture, $"</{xa}:QualifyingProperties></{ds}:Object>");
+
+        var open = $"<{ds}:Signature xmlns:{ds}=\"{XadesNames.DsNamespace}\" Id=\"{profile.SignatureId}\">";
+        var close = $"</{ds}:Signature>";
+        var draft = XadesXml.LoadOwn(open + keyInfo + qualifying + close);
+        var keyInfoDigest = SHA256.HashData(XadesXml.Canonicalize(XadesXml.FindUniqueById(draft, ids.KeyInfo)!, XadesNames.ExclusiveC14N));
+        var propertiesDigest = SHA256.HashData(XadesXml.Canonicalize(XadesXml.FindUniqueById(draft, ids.SignedProperties)!, XadesNames.ExclusiveC14N));
+
+        // 4. SignedInfo with the three references, then the hash to sign over its exclusive C14N form.
+        var transforms = $"<{ds}:Transforms><{ds}:Transform Algorithm=\"{XadesNames.ExclusiveC14N}\"/></{ds}:Transforms>";
+        var digestMethod = $"<{ds}:DigestMethod Algorithm=\"{XadesNames.Sha256}\"/>";
+        var signedInfo = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:SignedInfo Id=\"{ids.SignedInfo}\">")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:CanonicalizationMethod Algorithm=\"{XadesNames.ExclusiveC14N}\"/>")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:SignatureMethod Algorithm=\"{XadesNames.RsaSha256}\"/>")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:Reference Id=\"{ids.Reference1}\" URI=\"#{profile.DataId}\">{digestMethod}")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:DigestValue>{XadesXml.Base64Lines(dataDigest)}</{ds}:DigestValue></{ds}:Reference>")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:Reference Id=\"{ids.Reference2}\" URI=\"#{ids.KeyInfo}\">{transforms}{digestMethod}")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:DigestValue>{XadesXml.Base64Lines(keyInfoDigest)}</{ds}:DigestValue></{ds}:Reference>")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:Reference Id=\"{ids.Reference3}\" Type=\"{XadesNames.SignedPropertiesType}\" URI=\"#{ids.SignedProperties}\">{transforms}{digestMethod}")
+            .Append(CultureInfo.InvariantCulture, $"<{ds}:DigestValue>{XadesXml.Base64Lines(propertiesDigest)}</{ds}:DigestValue></{ds}:Reference>")
+            .Append(CultureInfo.InvariantCulture, $"</{ds}:SignedInfo>")
+            .ToString();
+        var signedInfoDraft = XadesXml.LoadOwn(open + signedInfo + close);
+        var signedInfoHash = SHA256.HashData(XadesXml.Canonicalize(XadesXml.FindUniqueById(signedInfoDraft, ids.SignedInfo)!, XadesNames.ExclusiveC14N));
+
+        var before = $"<{profile.SignElementName}>{open}{signedInfo}<{ds}:SignatureValue Id=\"{ids.SignatureValue}\">";
+        var after = $"</{ds}:SignatureValue>{keyInfo}{qualifying}{close}</{profile.SignElementName}>";
+        return new PreparedXadesSignature(parsed, parent, signerCertificate, signedInfoHash, before, after);
+    }
+
+    /// <summary>
+    /// Prepares, signs with <paramref name="signingKey"/> (one <see cref="RSA.SignHash(byte[], HashAlgorithmName, RSASignaturePadding)"/>
+    /// call, PKCS#1 v1.5, SHA-256) and assembles an ES-BES signed document.
+    /// </summary>
+    /// <param name="document">The UTF-8 XML document.</param>
+    /// <param name="documentType">Which element to sign and where the signature goes.</param>
+    /// <param name="signingKey">The signer's key, typically HSM-backed; only SignHash is used.</param>
+    /// <param name="signerCertificate">The certificate of <paramref name="signingKey"/>.</param>
+    /// <returns>The document bytes with the signature inserted; all other bytes are unchanged.</returns>
+    public byte[] Sign(ReadOnlySpan<byte> document, XadesDocumentType documentType, RSA signingKey, X509Certificate2 signerCertificate)
+    {
+        ArgumentNullException.ThrowIfNull(signingKey);
+        var prepared = Prepare(document, documentType, signerCertificate);
+        var signature = signingKey.SignHash(prepared.SignedInfoHash.ToArray(), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return prepared.Complete(signature);
+    }
+
+    private sealed class SignatureIds
+    {
+        public string SignedInfo { get; } = XadesXml.NewId("-SignedInfo");
+        public string Reference1 { get; } = XadesXml.NewId("-Reference1-Detached");
+        public string Reference2 { get; } = XadesXml.NewId("-Reference2-KeyInfo");
+        public string Reference3 { get; } = XadesXml.NewId("-Reference3-SignedProperties");
+        public string SignatureValue { get; } = XadesXml.NewId("-SignatureValue");
+        public string KeyInfo { get; } = XadesXml.NewId("-KeyInfo");
+        public string QualifyingProperties { get; } = XadesXml.NewId("-QualifyingProperties");
+        public string SignedProperties { get; } = XadesXml.NewId("-SignedProperties");
+    }
+}
+
+/// <summary>
+/// A signature prepared by <see cref="XadesSigner.Prepare"/>: sign <see cref="SignedInfoHash"/> (SHA-256, 32 bytes) with
+/// RSA PKCS#1 v1.5 in the HSM, then call <see cref="Complete"/>. Immutable and thread-safe.
+/// </summary>
+public sealed class PreparedXadesSignature
+{
+    private readonly XadesXml.Parsed _document;
+    private readonly XmlElement _parent;
+    private readonly X509Certificate2 _certificate;
+    private readonly byte[] _signedInfoHash;
+    private readonly string _before;
+    private readonly string _after;
+
+    internal PreparedXadesSignature(XadesXml.Parsed document, XmlElement parent, X509Certificate2 certificate, byte[] signedInfoHash, string before, string after)
+    {
+        _document = document;
+        _parent = parent;
+        _certificate = certificate;
+        _signedInfoHash = signedInfoHash;
+        _before = before;
+        _after = after;
+    }
+
+    /// <summary>SHA-256 of the exclusive-C14N SignedInfo (32 bytes): the only input the private key operation needs.</summary>
+    public ReadOnlyMemory<byte> SignedInfoHash => _signedInfoHash;
+
+    /// <summary>The hash algorithm of <see cref="SignedInfoHash"/> (always SHA-256, rsa-sha256).</summary>
+    public static HashAlgorithmName HashAlgorithm => HashAlgorithmName.SHA256;
+
+    /// <summary>
+    /// Assembles the ES-BES signed document from the PKCS#1 v1.5 signature over <see cref="SignedInfoHash"/>.
+    /// The value is checked with the certificate's public key first, so a wrong key or corrupted HSM output never ships.
+    /// </summary>
+    /// <param name="signatureValue">The raw RSA signature (modulus length, e.g. 256 bytes for RSA-2048).</param>
+    /// <exception cref="XadesException"><see cref="XadesErrorCodes.SignatureValueRejected"/> when it does not verify.</exception>
+    public byte[] Complete(ReadOnlySpan<byte> signatureValue)
+    {
+        using (var publicKey = _certificate.GetRSAPublicKey()!)
+        {
+            if (!publicKey.VerifyHash(_signedInfoHash, signatureValue, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+            {
+                throw new XadesException(XadesErrorCodes.SignatureValueRejected, "The signature value does not verify with the signer certificate.");
+            }
+        }
+
+        return XadesXml.InsertBeforeEndTag(_document, _parent, _before + XadesXml.Base64Lines(signatureValue) + _after);
+    }
+}
