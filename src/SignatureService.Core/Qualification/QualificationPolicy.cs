@@ -1,3 +1,5 @@
+using SignatureService.Core.Documents;
+
 namespace SignatureService.Core.Qualification;
 
 /// <summary>
@@ -6,11 +8,11 @@ namespace SignatureService.Core.Qualification;
 /// </summary>
 public sealed class QualificationPolicy
 {
-    private readonly Dictionary<SignedDocumentType, HcRole[]> _allowedRoles;
+    private readonly Dictionary<DocumentType, HcRole[]> _allowedRoles;
 
     /// <summary>Creates a policy from an explicit table (document type → roles allowed to sign it).</summary>
     /// <param name="allowedRoles">The table; a document type missing from it may be signed by nobody.</param>
-    public QualificationPolicy(IReadOnlyDictionary<SignedDocumentType, IReadOnlyList<HcRole>> allowedRoles)
+    public QualificationPolicy(IReadOnlyDictionary<DocumentType, IReadOnlyList<HcRole>> allowedRoles)
     {
         ArgumentNullException.ThrowIfNull(allowedRoles);
         _allowedRoles = allowedRoles.ToDictionary(p => p.Key, p => p.Value.Distinct().ToArray());
@@ -20,25 +22,25 @@ public sealed class QualificationPolicy
     /// The statutory policy: prescriptions and death certificates — Medical Doctor, Dentist; postmortem examination
     /// certificates — Medical Doctor only; dispensing records — Pharmacist.
     /// </summary>
-    public static QualificationPolicy Statutory { get; } = new(new Dictionary<SignedDocumentType, IReadOnlyList<HcRole>>
+    public static QualificationPolicy Statutory { get; } = new(new Dictionary<DocumentType, IReadOnlyList<HcRole>>
     {
-        [SignedDocumentType.Prescription] = [HcRole.MedicalDoctor, HcRole.Dentist],
-        [SignedDocumentType.DeathCertificate] = [HcRole.MedicalDoctor, HcRole.Dentist],
-        [SignedDocumentType.PostmortemCertificate] = [HcRole.MedicalDoctor],
-        [SignedDocumentType.DispensingRecord] = [HcRole.Pharmacist],
+        [DocumentType.Prescription] = [HcRole.MedicalDoctor, HcRole.Dentist],
+        [DocumentType.DeathCertificate] = [HcRole.MedicalDoctor, HcRole.Dentist],
+        [DocumentType.PostmortemCertificate] = [HcRole.MedicalDoctor],
+        [DocumentType.DispensingRecord] = [HcRole.Pharmacist],
     });
 
     /// <summary>The roles allowed to sign <paramref name="documentType"/> (empty when none).</summary>
     /// <param name="documentType">The document type.</param>
     /// <returns>The allowed roles, in table order.</returns>
-    public IReadOnlyList<HcRole> AllowedRoles(SignedDocumentType documentType) =>
+    public IReadOnlyList<HcRole> AllowedRoles(DocumentType documentType) =>
         _allowedRoles.TryGetValue(documentType, out var roles) ? roles : [];
 
     /// <summary>Whether a signer holding <paramref name="role"/> may sign <paramref name="documentType"/>.</summary>
     /// <param name="documentType">The document type.</param>
     /// <param name="role">The signer's hcRole (from the signing certificate).</param>
     /// <returns><see langword="true"/> when permitted.</returns>
-    public bool Permits(SignedDocumentType documentType, HcRole role)
+    public bool Permits(DocumentType documentType, HcRole role)
     {
         ArgumentNullException.ThrowIfNull(role);
         return AllowedRoles(documentType).Contains(role);
@@ -48,7 +50,7 @@ public sealed class QualificationPolicy
     /// <param name="documentType">The document type.</param>
     /// <param name="roles">All hcRoles of the signer's certificate.</param>
     /// <returns><see langword="true"/> when at least one role is permitted.</returns>
-    public bool PermitsAny(SignedDocumentType documentType, IEnumerable<HcRole> roles)
+    public bool PermitsAny(DocumentType documentType, IEnumerable<HcRole> roles)
     {
         ArgumentNullException.ThrowIfNull(roles);
         return roles.Any(r => Permits(documentType, r));

@@ -1,3 +1,4 @@
+using SignatureService.Core.Documents;
 using SignatureService.Core.Qualification;
 
 namespace SignatureService.Pki.Tests.Qualification;
@@ -5,18 +6,18 @@ namespace SignatureService.Pki.Tests.Qualification;
 public sealed class QualificationPolicyTests
 {
     [Theory]
-    [InlineData(SignedDocumentType.Prescription, "Medical Doctor", true)]
-    [InlineData(SignedDocumentType.Prescription, "Dentist", true)]
-    [InlineData(SignedDocumentType.Prescription, "Pharmacist", false)]
-    [InlineData(SignedDocumentType.DeathCertificate, "Medical Doctor", true)]
-    [InlineData(SignedDocumentType.DeathCertificate, "Dentist", true)]
-    [InlineData(SignedDocumentType.DeathCertificate, "Pharmacist", false)]
-    [InlineData(SignedDocumentType.PostmortemCertificate, "Medical Doctor", true)]
-    [InlineData(SignedDocumentType.PostmortemCertificate, "Dentist", false)]
-    [InlineData(SignedDocumentType.DispensingRecord, "Pharmacist", true)]
-    [InlineData(SignedDocumentType.DispensingRecord, "Medical Doctor", false)]
-    [InlineData(SignedDocumentType.Prescription, "Director of Hospital", false)]
-    public void Statutory_RoleAndDocument_PermitsPerStatute(SignedDocumentType document, string roleText, bool expected)
+    [InlineData(DocumentType.Prescription, "Medical Doctor", true)]
+    [InlineData(DocumentType.Prescription, "Dentist", true)]
+    [InlineData(DocumentType.Prescription, "Pharmacist", false)]
+    [InlineData(DocumentType.DeathCertificate, "Medical Doctor", true)]
+    [InlineData(DocumentType.DeathCertificate, "Dentist", true)]
+    [InlineData(DocumentType.DeathCertificate, "Pharmacist", false)]
+    [InlineData(DocumentType.PostmortemCertificate, "Medical Doctor", true)]
+    [InlineData(DocumentType.PostmortemCertificate, "Dentist", false)]
+    [InlineData(DocumentType.DispensingRecord, "Pharmacist", true)]
+    [InlineData(DocumentType.DispensingRecord, "Medical Doctor", false)]
+    [InlineData(DocumentType.Prescription, "Director of Hospital", false)]
+    public void Statutory_RoleAndDocument_PermitsPerStatute(DocumentType document, string roleText, bool expected)
     {
         Assert.True(HcRole.TryParse(roleText, out var role));
 
@@ -32,7 +33,7 @@ public sealed class QualificationPolicyTests
     [Fact]
     public void Statutory_EveryDocumentType_HasAtLeastOneRole()
     {
-        foreach (var type in Enum.GetValues<SignedDocumentType>())
+        foreach (var type in Enum.GetValues<DocumentType>())
         {
             Assert.NotEmpty(QualificationPolicy.Statutory.AllowedRoles(type));
         }
@@ -41,6 +42,6 @@ public sealed class QualificationPolicyTests
     [Fact]
     public void PermitsAny_NoRoles_IsFalse()
     {
-        Assert.False(QualificationPolicy.Statutory.PermitsAny(SignedDocumentType.Prescription, []));
+        Assert.False(QualificationPolicy.Statutory.PermitsAny(DocumentType.Prescription, []));
     }
 }
