@@ -114,7 +114,8 @@ public sealed class HsmToken : IDisposable
     /// <summary>
     /// Generates a key pair inside the token: private key CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE, CKA_SIGN true and
     /// CKA_EXTRACTABLE false (no decrypt, unwrap or derive); public key CKA_TOKEN and CKA_VERIFY true. Both carry
-    /// <paramref name="id"/> as CKA_ID and <paramref name="label"/> as CKA_LABEL.
+    /// <paramref name="id"/> as CKA_ID and <paramref name="label"/> as CKA_LABEL. Generation and destruction are
+    /// serialised per token (RSA-3072 can take seconds on SoftHSM2); signing is not blocked meanwhile.
     /// </summary>
     /// <param name="algorithm">RSA-2048, RSA-3072 or EC P-256.</param>
     /// <param name="label">CKA_LABEL, 1 to <see cref="MaxKeyLabelLength"/> UTF-8 bytes (e.g. <c>signer/&lt;id&gt;</c>).</param>
