@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SignatureService.Hsm.Cryptoki;
 using SignatureService.Hsm.Keys;
 using SignatureService.Hsm.Sessions;
@@ -27,6 +29,7 @@ public sealed class HsmToken : IDisposable
         $"{HsmOptions.SectionName}:{nameof(HsmOptions.PinEnvironmentVariable)}";
 
     private readonly CryptokiModule _module;
+    private readonly ILogger _logger;
     private readonly PinSource _pin;
     private readonly SessionPool _pool;
     private readonly Lock _keyManagementLock = new();
@@ -35,9 +38,10 @@ public sealed class HsmToken : IDisposable
     private int _handleGeneration;
     private int _disposed;
 
-    private HsmToken(CryptokiModule module, HsmOptions options)
+    private HsmToken(CryptokiModule module, HsmOptions options, ILogger logger)
     {
         _module = module;
+        _logger = logger;
         TokenLabel = options.TokenLabel;
         ModulePath = options.ModulePath;
         _pin = new PinSource(
@@ -70,13 +74,14 @@ public sealed class HsmToken : IDisposable
     /// Loads the module, finds the token by label, opens a first session and logs in as the user (CKU_USER).
     /// </summary>
     /// <param name="options">Validated with <see cref="HsmOptions.Validate"/> first.</param>
+    /// <param name="logger">Receives opening, recovery, login-failure and key-management events (never secrets); optional.</param>
     /// <returns>The open token; dispose it to log out and close its sessions.</returns>
     /// <exception cref="HsmException">
     /// <see cref="HsmErrorCode.InvalidOptions"/>, <see cref="HsmErrorCode.ModuleNotLoadable"/>,
     /// <see cref="HsmErrorCode.TokenNotFound"/> or <see cref="HsmErrorCode.PinUnavailable"/>, each naming the setting.
     /// </exception>
     /// <exception cref="Pkcs11Exception">For example C_Login with CKR_PIN_INCORRECT.</exception>
-    public static HsmToken Open(HsmOptions options)
+    public static HsmToken Open(HsmOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -89,11 +94,12 @@ public sealed class HsmToken : IDisposable
         HsmToken? token = null;
         try
         {
-            token = new HsmToken(module, options);
+            token = new HsmToken(module, options, logger ?? NullLogger.Instance);
 
             // Note: the first session logs in now, so a wrong PIN or missing token fails at start-up, not at the first signature.
             var session = token._pool.Rent();
             token._pool.Return(session);
+            HsmLog.TokenOpened(token._logger, token.TokenLabel, token.SlotId, token.SessionPoolSize);
             return token;
         }
         catch
@@ -145,7 +151,9 @@ public sealed class HsmToken : IDisposable
                 throw new HsmException(HsmErrorCode.KeyIdInUse, "A key with this CKA_ID already exists on the token.");
             }
 
-            return Execute(GenerateInSession, ref state);
+            var key = Execute(GenerateInSession, ref state);
+            HsmLog.KeyPairGenerated(_logger, algorithm, label, TokenLabel);
+            return key;
         }
     }
 
@@ -169,7 +177,13 @@ public sealed class HsmToken : IDisposable
         var state = new KeyRequest { Id = id };
         lock (_keyManagementLock)
         {
-            return Execute(DestroyInSession, ref state);
+            var destroyed = Execute(DestroyInSession, ref state);
+            if (destroyed)
+            {
+                HsmLog.KeyPairDestroyed(_logger, id, TokenLabel);
+            }
+
+            return destroyed;
         }
     }
 
@@ -269,7 +283,7 @@ public sealed class HsmToken : IDisposable
                     throw Unavailable(ex);
                 }
 
-                Recover(ex.ReturnValue);
+                Recover(ex);
                 continue;
             }
 
@@ -286,7 +300,7 @@ public sealed class HsmToken : IDisposable
                     throw Unavailable(ex);
                 }
 
-                Recover(ex.ReturnValue);
+                Recover(ex);
             }
             catch (Pkcs11Exception ex) when (ex.ReturnValue is CkReturnValue.CKR_OPERATION_ACTIVE or CkReturnValue.CKR_BUFFER_TOO_SMALL)
             {
@@ -483,11 +497,13 @@ public sealed class HsmToken : IDisposable
             or CkReturnValue.CKR_PIN_LOCKED or CkReturnValue.CKR_PIN_EXPIRED or CkReturnValue.CKR_USER_PIN_NOT_INITIALIZED
             ? PinHint
             : null;
+        HsmLog.LoginFailed(_logger, TokenLabel, Pkcs11Exception.FormatReturnValue(rv));
         throw new Pkcs11Exception("C_Login", rv, hint);
     }
 
-    private void Recover(CkReturnValue cause)
+    private void Recover(Pkcs11Exception cause)
     {
+        HsmLog.SessionLost(_logger, cause.Function, Pkcs11Exception.FormatReturnValue(cause.ReturnValue), TokenLabel);
         lock (_recoveryLock)
         {
             // 1. Every idle session shares the fate of the one that failed (same device, same login): close them all,
@@ -496,12 +512,18 @@ public sealed class HsmToken : IDisposable
             Interlocked.Increment(ref _handleGeneration);
 
             // 2. After a device loss the token may come back in another slot: find it again by label.
-            if (cause is CkReturnValue.CKR_DEVICE_REMOVED or CkReturnValue.CKR_TOKEN_NOT_PRESENT or CkReturnValue.CKR_DEVICE_ERROR
+            if (cause.ReturnValue is CkReturnValue.CKR_DEVICE_REMOVED or CkReturnValue.CKR_TOKEN_NOT_PRESENT or CkReturnValue.CKR_DEVICE_ERROR
                 or CkReturnValue.CKR_TOKEN_NOT_RECOGNIZED or CkReturnValue.CKR_SLOT_ID_INVALID)
             {
                 try
                 {
-                    Volatile.Write(ref _slotId, FindSlot(_module, TokenLabel));
+                    var previous = SlotId;
+                    var slot = FindSlot(_module, TokenLabel);
+                    Volatile.Write(ref _slotId, slot);
+                    if (slot != previous)
+                    {
+                        HsmLog.TokenMovedSlot(_logger, TokenLabel, slot, previous);
+                    }
                 }
                 catch (HsmException ex)
                 {
@@ -511,8 +533,11 @@ public sealed class HsmToken : IDisposable
         }
     }
 
-    private HsmUnavailableException Unavailable(Exception cause) =>
-        new($"The HSM token '{TokenLabel}' is unavailable: {cause.Message}", cause);
+    private HsmUnavailableException Unavailable(Exception cause)
+    {
+        HsmLog.TokenUnavailable(_logger, TokenLabel, cause.Message);
+        return new($"The HSM token '{TokenLabel}' is unavailable: {cause.Message}", cause);
+    }
 
     private ref struct KeyRequest
     {
