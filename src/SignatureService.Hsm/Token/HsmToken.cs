@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,8 +35,10 @@ public sealed class HsmToken : IDisposable
     private readonly SessionPool _pool;
     private readonly Lock _keyManagementLock = new();
     private readonly Lock _recoveryLock = new();
+    private readonly byte[] _pinDigestKey = RandomNumberGenerator.GetBytes(32);
     private ulong _slotId;
     private int _handleGeneration;
+    private byte[]? _refusedPinDigest;
     private int _disposed;
 
     private HsmToken(CryptokiModule module, HsmOptions options, ILogger logger)
@@ -486,8 +489,32 @@ public sealed class HsmToken : IDisposable
 
     private void Login(SessionHandle session)
     {
-        var module = _module;
-        var rv = _pin.Use(pin => module.Login(session.Value, Ck.CKU_USER, pin.Span));
+        // 1. Read the PIN (pinned bytes, zeroed after use). A PIN the token already refused is not offered again, so a
+        //    stale PIN file cannot walk the token's retry counter to a lock-out (HPKI cards lock after 15 failures) while
+        //    every request re-opens sessions; a changed PIN file is tried at once. Only a keyed digest of the refused PIN
+        //    is kept (HMAC-SHA256 under a per-instance random key), never the PIN.
+        var (rv, repeated) = _pin.Use(pin =>
+        {
+            var digest = HMACSHA256.HashData(_pinDigestKey, pin.Span);
+            var refused = Volatile.Read(ref _refusedPinDigest);
+            if (refused is not null && CryptographicOperations.FixedTimeEquals(refused, digest))
+            {
+                return (CkReturnValue.CKR_PIN_INCORRECT, true);
+            }
+
+            // 2. C_Login as CKU_USER (base §5.6); CKR_USER_ALREADY_LOGGED_IN means another session did it first.
+            var result = _module.Login(session.Value, Ck.CKU_USER, pin.Span);
+            if (result is CkReturnValue.CKR_PIN_INCORRECT or CkReturnValue.CKR_PIN_INVALID or CkReturnValue.CKR_PIN_LEN_RANGE)
+            {
+                Volatile.Write(ref _refusedPinDigest, digest);
+            }
+            else
+            {
+                CryptographicOperations.ZeroMemory(digest);
+            }
+
+            return (result, false);
+        });
         if (rv is CkReturnValue.CKR_OK or CkReturnValue.CKR_USER_ALREADY_LOGGED_IN)
         {
             return;
@@ -497,6 +524,11 @@ public sealed class HsmToken : IDisposable
             or CkReturnValue.CKR_PIN_LOCKED or CkReturnValue.CKR_PIN_EXPIRED or CkReturnValue.CKR_USER_PIN_NOT_INITIALIZED
             ? PinHint
             : null;
+        if (repeated)
+        {
+            throw new Pkcs11Exception("C_Login", rv, PinHint + "; this PIN was already refused and is not offered to the token again");
+        }
+
         HsmLog.LoginFailed(_logger, TokenLabel, Pkcs11Exception.FormatReturnValue(rv));
         throw new Pkcs11Exception("C_Login", rv, hint);
     }
