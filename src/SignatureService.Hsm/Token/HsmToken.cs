@@ -16,6 +16,10 @@ internal delegate TResult SessionCall<TState, TResult>(SessionHandle session, re
 /// One PKCS#11 token, opened by label, with a user login and a pool of sessions. Generates, finds and destroys key
 /// pairs; signing goes through <see cref="HsmKey"/>. Thread-safe: every operation borrows its own session. A lost
 /// session, login or device is re-opened and the operation retried once; then <see cref="HsmUnavailableException"/>.
+/// <para>
+/// PKCS#11 keeps one login state per process and token (base §5.6): several instances opened on the same token in one
+/// process share it, and the module is initialised once per process and shared by reference count.
+/// </para>
 /// </summary>
 public sealed class HsmToken : IDisposable
 {
