@@ -207,7 +207,13 @@ public sealed class HsmKey
             }
 
             algorithm = HsmKeyAlgorithm.EcP256;
-            spki = SubjectPublicKeyInfoEncoding.FromEc(parameters, module.GetAttribute(s, publicHandle, Ck.CKA_EC_POINT));
+            var point = module.GetAttribute(s, publicHandle, Ck.CKA_EC_POINT);
+            if (SubjectPublicKeyInfoEncoding.UnwrapEcPoint(point).Length != SubjectPublicKeyInfoEncoding.P256PointLength)
+            {
+                throw new HsmException(HsmErrorCode.UnsupportedKey, "CKA_EC_POINT is not an uncompressed P-256 point.");
+            }
+
+            spki = SubjectPublicKeyInfoEncoding.FromEc(parameters, point);
         }
         else
         {
