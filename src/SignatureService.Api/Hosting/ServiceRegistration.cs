@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
+using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
 using SignatureService.Core.Clients;
@@ -67,6 +68,7 @@ internal static class ServiceRegistration
         services.AddSingleton<IValidateOptions<HsmOptions>, HsmOptionsValidator>();
         services.AddSingleton<HsmConnection>();
         services.AddHostedService<HsmStartup>();
+        services.AddPki();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3))
@@ -106,6 +108,7 @@ internal static class ServiceRegistration
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapClientEndpoints();
+        app.MapPkiEndpoints();
         return app;
     }
 }

@@ -84,6 +84,30 @@ public static class ErrorCatalogue
     /// <summary>An unexpected failure; the <c>traceId</c> finds it in the logs.</summary>
     public static readonly ErrorDescriptor Internal = new("server.internal-error", 500, "An unexpected error occurred.");
 
+    /// <summary>The CA hierarchy has not been set up yet (<c>ca init</c>).</summary>
+    public static readonly ErrorDescriptor CaNotInitialized = new("pki.ca-not-initialized", 409, "The certificate authority is not initialised.");
+
+    /// <summary>No certificate with this serial number was issued by the service's CAs.</summary>
+    public static readonly ErrorDescriptor CertificateNotFound = new("certificate.not-found", 404, "The certificate was not found.");
+
+    /// <summary>The certificate is already permanently revoked.</summary>
+    public static readonly ErrorDescriptor CertificateAlreadyRevoked = new("certificate.already-revoked", 409, "The certificate is already revoked.");
+
+    /// <summary>The certificate is already suspended (certificateHold).</summary>
+    public static readonly ErrorDescriptor CertificateAlreadySuspended = new("certificate.already-suspended", 409, "The certificate is already suspended.");
+
+    /// <summary>Only a suspended (on-hold) certificate can be resumed.</summary>
+    public static readonly ErrorDescriptor CertificateNotOnHold = new("certificate.not-on-hold", 409, "The certificate is not on hold.");
+
+    /// <summary>The signer has no verified license with an active registry entry, so no hcRole can be certified.</summary>
+    public static readonly ErrorDescriptor SignerNotQualified = new("certificate.signer-not-qualified", 409, "The signer has no verified qualification.");
+
+    /// <summary>A license registry import had invalid rows; <c>errors</c> lists them by row number and nothing was imported.</summary>
+    public static readonly ErrorDescriptor LicenseImportInvalid = new("license.import-invalid", 400, "The license registry file has invalid rows.");
+
+    /// <summary>The license does not match an active registry entry (number, name and date of birth).</summary>
+    public static readonly ErrorDescriptor LicenseNotVerified = new("license.not-verified", 409, "The license could not be verified against the registry.");
+
     /// <summary>Every descriptor declared on this class (for convention tests and the published API description).</summary>
     public static IReadOnlyList<ErrorDescriptor> All { get; } = typeof(ErrorCatalogue)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
