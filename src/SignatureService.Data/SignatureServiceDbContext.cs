@@ -3,6 +3,7 @@ using SignatureService.Data.Audit;
 using SignatureService.Data.Clients;
 using SignatureService.Data.Keys;
 using SignatureService.Data.Pki;
+using SignatureService.Data.Signing;
 using SignatureService.Data.Users;
 
 namespace SignatureService.Data;
@@ -27,6 +28,18 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
 
     /// <summary>Token ids already accepted.</summary>
     public DbSet<JwtReplayRecord> JwtReplay => Set<JwtReplayRecord>();
+
+    /// <summary>EHR signature requests.</summary>
+    public DbSet<SignatureRequestRecord> SignatureRequests => Set<SignatureRequestRecord>();
+
+    /// <summary>Documents of signature requests.</summary>
+    public DbSet<SignatureRequestDocumentRecord> SignatureRequestDocuments => Set<SignatureRequestDocumentRecord>();
+
+    /// <summary>Callbacks to deliver.</summary>
+    public DbSet<CallbackOutboxRecord> CallbackOutbox => Set<CallbackOutboxRecord>();
+
+    /// <summary>Callback delivery attempts.</summary>
+    public DbSet<CallbackDeliveryRecord> CallbackDeliveries => Set<CallbackDeliveryRecord>();
 
     /// <summary>The audit trail (append-only).</summary>
     public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();

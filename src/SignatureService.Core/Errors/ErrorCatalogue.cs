@@ -72,6 +72,21 @@ public static class ErrorCatalogue
     /// <summary>Retiring this key would leave the client with no active key.</summary>
     public static readonly ErrorDescriptor ClientLastActiveKey = new("client.last-active-key", 409, "A client must keep at least one active key.");
 
+    /// <summary>The Idempotency-Key was already used with a different request body.</summary>
+    public static readonly ErrorDescriptor IdempotencyKeyReused = new("request.idempotency-key-reused", 409, "The Idempotency-Key was used with another request.");
+
+    /// <summary>No active signer matches the request's signer reference.</summary>
+    public static readonly ErrorDescriptor SignerNotFound = new("signing.signer-not-found", 400, "The signer is not known.");
+
+    /// <summary>The signer is suspended or holds no valid signing certificate (in date, not revoked or suspended).</summary>
+    public static readonly ErrorDescriptor SignerWithoutValidCertificate = new("signing.signer-without-valid-certificate", 409, "The signer cannot sign now.");
+
+    /// <summary>The signer's hcRole does not permit one of the document types (e.g. a pharmacist and a death certificate).</summary>
+    public static readonly ErrorDescriptor SignerRoleNotPermitted = new("signing.signer-not-qualified", 403, "The signer is not qualified for this document type.");
+
+    /// <summary>The callback URL is not https on one of the client's registered origins.</summary>
+    public static readonly ErrorDescriptor CallbackNotAllowed = new("signing.callback-not-allowed", 400, "The callback URL is not allowed.");
+
     /// <summary>Too many requests from this client or user; <c>Retry-After</c> says when to try again.</summary>
     public static readonly ErrorDescriptor RateLimited = new("request.rate-limited", 429, "Too many requests.");
 
