@@ -503,6 +503,24 @@ public sealed class CertificateAuthorityTests(PkiFixture pki)
     }
 
     [Fact]
+    public async Task CrlSchedule_CrlPastHalfItsValidity_IsReissuedWithTheNextNumber()
+    {
+        var rootId = await pki.WithDbAsync(db => db.CertificateAuthorities.Where(c => c.Name == "root").Select(c => c.Id).SingleAsync());
+        var before = await pki.WithDbAsync(db => db.Crls.Where(c => c.CaId == rootId).MaxAsync(c => c.CrlNumber));
+        await pki.WithDbAsync(db => db.Crls.Where(c => c.CaId == rootId).ExecuteUpdateAsync(s => s
+            .SetProperty(c => c.ThisUpdate, c => c.ThisUpdate.AddDays(-2))
+            .SetProperty(c => c.NextUpdate, c => c.NextUpdate.AddDays(-2))));
+
+        var issued = await pki.Factory.Services.GetRequiredService<CrlSchedule>().RefreshAsync(CancellationToken.None);
+
+        Assert.Equal(1, issued);
+        var latest = await pki.WithDbAsync(db => db.Crls.Where(c => c.CaId == rootId).OrderByDescending(c => c.CrlNumber).FirstAsync());
+        Assert.Equal(before + 1, latest.CrlNumber);
+        Assert.True(latest.NextUpdate > DateTimeOffset.UtcNow.AddHours(23));
+        Assert.Equal(latest.Der, await pki.GetCrlAsync("root"));
+    }
+
+    [Fact]
     public async Task CrlSchedule_CurrentCrls_IssuesNothing()
     {
         var schedule = pki.Factory.Services.GetRequiredService<CrlSchedule>();
