@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SignatureService.Data.Keys;
 
 namespace SignatureService.Data.Pki;
 
@@ -50,5 +51,7 @@ internal sealed class CertificateAuthorityRecordConfiguration : IEntityTypeConfi
         builder.ToTable("certificate_authorities");
         builder.HasKey(c => c.Id);
         builder.HasIndex(c => c.Name).IsUnique();
+        builder.HasOne<HsmKeyRecord>().WithMany().HasForeignKey(c => c.KeyId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<CertificateAuthorityRecord>().WithMany().HasForeignKey(c => c.ParentId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SignatureService.Data.Keys;
+using SignatureService.Data.Users;
 
 namespace SignatureService.Data.Pki;
 
@@ -91,5 +93,8 @@ internal sealed class CertificateRecordConfiguration : IEntityTypeConfiguration<
         builder.ToTable("certificates");
         builder.HasKey(c => c.Id);
         builder.HasIndex(c => new { c.CaId, c.SerialNumber }).IsUnique();
+        builder.HasOne<CertificateAuthorityRecord>().WithMany().HasForeignKey(c => c.CaId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<HsmKeyRecord>().WithMany().HasForeignKey(c => c.KeyId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<UserRecord>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -35,5 +35,6 @@ internal sealed class CrlRecordConfiguration : IEntityTypeConfiguration<CrlRecor
         builder.ToTable("crls");
         builder.HasKey(c => c.Id);
         builder.HasIndex(c => new { c.CaId, c.CrlNumber }).IsUnique();
+        builder.HasOne<CertificateAuthorityRecord>().WithMany().HasForeignKey(c => c.CaId).OnDelete(DeleteBehavior.Restrict);
     }
 }

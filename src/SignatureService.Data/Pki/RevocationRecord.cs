@@ -31,5 +31,6 @@ internal sealed class RevocationRecordConfiguration : IEntityTypeConfiguration<R
     {
         builder.ToTable("revocations");
         builder.HasKey(r => r.Id);
+        builder.HasOne<CertificateRecord>().WithMany().HasForeignKey(r => r.CertificateId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SignatureService.Data.Users;
 
 namespace SignatureService.Data.Pki;
 
@@ -38,5 +39,7 @@ internal sealed class SignerAttributeRecordConfiguration : IEntityTypeConfigurat
         builder.ToTable("signer_attributes");
         builder.HasKey(a => a.Id);
         builder.HasIndex(a => new { a.UserId, a.Profession }).IsUnique();
+        builder.HasOne<UserRecord>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<LicenseRecord>().WithMany().HasForeignKey(a => a.LicenseId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -81,8 +81,9 @@ internal static class PkiEndpoints
         byte[] body;
         try
         {
-            // Note: the catch-all route value is already URL-decoded; accept base64url too, as some clients send it.
-            var text = request.Replace('-', '+').Replace('_', '/');
+            // Note: routing leaves %2F encoded in the catch-all value (base64 has no '%', so unescaping again is safe);
+            //       base64url is accepted too, as some clients send it.
+            var text = Uri.UnescapeDataString(request).Replace('-', '+').Replace('_', '/');
             if (text.Length > OcspRequestParser.MaxRequestLength * 4 / 3 + 4)
             {
                 throw new FormatException();
