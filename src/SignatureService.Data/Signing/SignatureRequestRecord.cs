@@ -156,7 +156,7 @@ internal sealed class SigningConfiguration :
         builder.HasKey(r => r.Id);
         builder.HasMany(r => r.Documents).WithOne().HasForeignKey(d => d.RequestId);
         // Note: xmin makes concurrent state changes of one request fail instead of overwriting each other.
-        builder.Property<uint>("Version").IsRowVersion();
+        builder.Property<uint>("Version").HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
     }
 
     public void Configure(EntityTypeBuilder<SignatureRequestDocumentRecord> builder)

@@ -294,7 +294,7 @@ public sealed class SignatureRequestApiTests(SigningFixture fixture) : IClassFix
             expiresInSeconds = 300,
         });
         var id = created.GetProperty("id").GetGuid();
-        await fixture.Database.ExecuteAsync($"UPDATE signature_requests SET expires_at = created_at + interval '1 second' - interval '0 second', created_at = created_at - interval '1 hour' WHERE id = '{id}'");
+        await fixture.Database.ExecuteAsync($"UPDATE signature_requests SET created_at = now() - interval '1 hour', expires_at = now() - interval '1 minute' WHERE id = '{id}'");
 
         await RequestExpiry.ExpireDueAsync(fixture.Factory.Services.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System, CancellationToken.None);
         var (_, body) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}");
