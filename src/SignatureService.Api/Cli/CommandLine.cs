@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SignatureService.Api.Features.Clients;
+using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Hosting;
 using SignatureService.Core.Errors;
 using SignatureService.Data.Audit;
@@ -15,12 +16,13 @@ namespace SignatureService.Api.Cli;
 /// <item><c>client add --client-id ID --name NAME --kid KID --alg ES256|PS256|RS256 --jwk-file FILE [--callback-origin URL]...</c></item>
 /// <item><c>client add-key --client-id ID --kid KID --alg ALG --jwk-file FILE</c>, <c>client retire-key --client-id ID --kid KID</c></item>
 /// <item><c>client disable --client-id ID</c>, <c>client enable --client-id ID</c></item>
+/// <item>CA operator verbs <c>ca</c>, <c>cert</c>, <c>license</c>, <c>crl</c>: see <see cref="PkiCommands"/>.</item>
 /// </list>
 /// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused).
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "client"];
+    private static readonly string[] Verbs = ["migrate", "client", "ca", "cert", "license", "crl"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -41,6 +43,7 @@ internal static class CommandLine
             {
                 ["migrate"] => await MigrateAsync(services),
                 ["client", var action] => await ClientAsync(services, action, options),
+                ["ca" or "cert" or "license" or "crl", ..] => await PkiCommands.RunAsync(services, positional, options),
                 _ => Usage(),
             };
         }
@@ -124,7 +127,7 @@ internal static class CommandLine
         return new ClientKeyInput(Required(options, "--kid"), Required(options, "--alg"), jwk);
     }
 
-    private static string Required(Dictionary<string, List<string>> options, string name) =>
+    internal static string Required(Dictionary<string, List<string>> options, string name) =>
         options.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : throw new UsageException($"{name} is required once.");
 
     private static (List<string> Positional, Dictionary<string, List<string>> Options) Parse(string[] args)
@@ -162,10 +165,11 @@ internal static class CommandLine
                    SignatureService.Api client add-key --client-id ID --kid KID --alg ALG --jwk-file FILE
                    SignatureService.Api client retire-key --client-id ID --kid KID
                    SignatureService.Api client disable|enable --client-id ID
-            Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.
             """);
+        Console.Error.WriteLine(PkiCommands.Usage);
+        Console.Error.WriteLine("Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.");
         return 2;
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 }
