@@ -24,4 +24,6 @@ printf '%s\n' "" \
   "  readiness  curl -s http://127.0.0.1:5080/health/ready" \
   "  data       $SS_ROOT/.data/dev  (PostgreSQL on 127.0.0.1:$SS_PG_PORT, SoftHSM2 token '$SS_HSM_TOKEN'; PINs in secrets/)" \
   "Stop with Ctrl+C; run this command again to restart with the same data." "" >&2
-exec dotnet "$SS_ROOT/src/SignatureService.Api/bin/Release/net10.0/SignatureService.Api.dll" --urls http://127.0.0.1:5080 "$@"
+# Note: run from the output folder so the content root (appsettings.json) is the service's own.
+cd "$SS_ROOT/src/SignatureService.Api/bin/Release/net10.0"
+exec dotnet SignatureService.Api.dll --urls http://127.0.0.1:5080 "$@"

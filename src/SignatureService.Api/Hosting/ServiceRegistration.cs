@@ -5,6 +5,8 @@ using Npgsql;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.SignatureRequests;
+using SignatureService.Api.Features.Signing;
+using SignatureService.Api.Features.Verification;
 using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
@@ -112,6 +114,9 @@ internal static class ServiceRegistration
         services.AddScoped<SignatureRequestWorkflows>();
         services.AddHostedService<RequestExpiry>();
         services.AddHostedService<CallbackDispatcher>();
+        services.AddScoped<SignApprovedRequest>();
+        services.AddHostedService<SigningWorker>();
+        services.AddScoped<VerifySignedDocument>();
         services.AddHttpClient(CallbackDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
     }
@@ -127,6 +132,7 @@ internal static class ServiceRegistration
         app.MapClientEndpoints();
         app.MapSignatureRequestEndpoints();
         app.MapCallbackKeyEndpoints();
+        app.MapVerificationEndpoints();
         app.MapPkiEndpoints();
         return app;
     }

@@ -25,7 +25,26 @@ internal static class SignatureRequestEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{id:guid}/documents/{index:int}", GetDocumentAsync)
             .WithSummary("The exact bytes submitted for signature (after validation).").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:guid}/documents/{index:int}/signed", GetSignedDocumentAsync)
+            .WithSummary("The signed document (XAdES ES-T, whole XML), once the request is signed.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetSignedDocumentAsync(
+        HttpContext context, Guid id, int index, SignatureRequestWorkflows workflows, SignatureServiceDbContext db, CancellationToken cancellationToken)
+    {
+        var (clientRowId, _) = await ClientAsync(context, db, cancellationToken);
+        var request = await workflows.FindAsync(clientRowId, id, cancellationToken);
+        var document = request?.Documents.SingleOrDefault(d => d.Ordinal == index);
+        if (document is null)
+        {
+            return Problems.Problem.For(ErrorCatalogue.NotFound);
+        }
+
+        return document.SignedContent is null
+            ? Problems.Problem.For(ErrorCatalogue.StateConflict, $"The request is {request!.Status}; the document is not signed yet.")
+            : TypedResults.File(document.SignedContent, "application/xml");
     }
 
     private static async Task<Results<Created<SignatureRequestView>, ProblemHttpResult>> CreateAsync(

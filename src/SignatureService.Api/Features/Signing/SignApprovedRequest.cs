@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.EntityFrameworkCore;
+using SignatureService.Api.Features.Hsm;
+using SignatureService.Api.Features.Pki;
+using SignatureService.Api.Features.SignatureRequests;
+using SignatureService.Core.Signing;
+using SignatureService.Data;
+using SignatureService.Data.Audit;
+using SignatureService.Data.Pki;
+using SignatureService.Data.Signing;
+using SignatureService.Pki.Timestamping;
+using SignatureService.Pki.XAdES;
+
+namespace SignatureService.Api.Features.Signing;
+
+/// <summary>
+/// Signs the documents of an approved request with the signer's own key in the HSM, in the national XAdES profile at ES-T
+/// (SignatureTimeStamp from the service's TSA). Persisted step by step: the request moves approved → signing, each document's
+/// signed bytes are stored as soon as they exist, then signing → signed. A crash resumes where it stopped (documents already
+/// stored are never signed again) and never loses the request. Concurrent workers are kept apart by the request's row version.
+/// </summary>
+public sealed class SignApprovedRequest(
+    SignatureServiceDbContext db,
+    SignatureRequestWorkflows workflows,
+    CertificateAuthorities authorities,
+    HsmConnection hsm,
+    AuditTrail audit,
+    TimeProvider time)
+{
+    /// <summary>How long a request may stay in <c>signing</c> without progress before another worker resumes it.</summary>
+    public static readonly TimeSpan SigningLease = TimeSpan.FromMinutes(2);
+
+    /// <summary>Signs request <paramref name="requestId"/> if it is approved (or a stale signing); false when there was nothing to do.</summary>
+    public async Task<bool> SignAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        var request = await db.SignatureRequests.Include(r => r.Documents).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        var now = time.GetUtcNow();
+        if (request is null ||
+            !(request.Status == SignatureRequestStatus.Approved ||
+              (request.Status == SignatureRequestStatus.Signing && request.UpdatedAt + SigningLease <= now)))
+        {
+            return false;
+        }
+
+        // 1. Claim the request (approved → signing, or take over a stale signing); the row version keeps others out.
+        if (request.Status == SignatureRequestStatus.Approved)
+        {
+            workflows.Transition(request, SignatureRequestStatus.Signing);
+        }
+        else
+        {
+            request.UpdatedAt = now;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+
+        // 2. The signer's valid signing certificate and its key in the HSM.
+        var certificate = await db.Certificates.AsNoTracking()
+            .Where(c => c.UserId == request.SignerUserId && c.Kind == CertificateKinds.Signer && c.Status == CertificateStatuses.Good &&
+                        c.NotBefore <= now && c.NotAfter > now && c.KeyId != null)
+            .OrderByDescending(c => c.NotAfter)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (certificate is null)
+        {
+            workflows.Transition(request, SignatureRequestStatus.Failed, "The signer holds no valid signing certificate any more.");
+            audit.Record(db, AuditActor.System, "signature-request.failed", "signature-request", request.Id.ToString(), new { reason = "no-valid-certificate" });
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+
+        var keyRecord = await db.HsmKeys.AsNoTracking().SingleAsync(k => k.Id == certificate.KeyId, cancellationToken);
+        var key = hsm.RequireToken().FindKey(keyRecord.CkId)
+                  ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
+        using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
+        using var rsa = key.AsRsa();
+        var tsa = new LocalTimestampAuthority((await authorities.RequireAsync(cancellationToken)).Tsa);
+        var signer = new XadesSigner(time);
+        var upgrader = new XadesUpgrader(new TimestampSource(tsa));
+
+        // 3. Each document not yet signed: one HSM signature, a timestamp, stored with its audit event.
+        foreach (var document in request.Documents.Where(d => d.SignedContent is null).OrderBy(d => d.Ordinal))
+        {
+            var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
+            var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
+            document.SignedContent = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
+            document.SignedAt = time.GetUtcNow();
+            request.UpdatedAt = document.SignedAt.Value;
+            audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
+                new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = "ES-T" });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        // 4. Done.
+        workflows.Transition(request, SignatureRequestStatus.Signed);
+        audit.Record(db, AuditActor.System, "signature-request.signed", "signature-request", request.Id.ToString(), new { documents = request.DocumentCount });
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    internal static XadesDocumentType XadesTypeOf(string wireType) => wireType switch
+    {
+        "prescription" => XadesDocumentType.Prescription,
+        "dispensing-record" => XadesDocumentType.Dispensing,
+        "death-certificate" or "postmortem-certificate" => XadesDocumentType.DeathCertificate,
+        _ => throw new InvalidOperationException($"No XAdES profile for document type '{wireType}'."),
+    };
+
+    private sealed class TimestampSource(ITimestampAuthority tsa) : IXadesTimestampSource
+    {
+        public Task<byte[]> GetTimestampTokenAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+            tsa.TimestampAsync(data, HashAlgorithmName.SHA256, cancellationToken);
+    }
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SignatureService.Api.Features.Pki;
+using SignatureService.Api.Features.Signing;
+using SignatureService.Api.Tests.SignatureRequests;
+using SignatureService.Data;
+
+namespace SignatureService.Api.Tests.Signing;
+
+/// <summary>
+/// From approved to signed in the HSM, resumable, and verifiable by our endpoint and by xmlsec1. Note: approval itself (the
+/// signer's WebAuthn assertion over the Signature Activation Data) is a separate feature; these tests put a request into
+/// <c>approved</c> directly in the store, which is the only door into the HSM signing path.
+/// </summary>
+public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture<SigningFixture>
+{
+    private const string Path = "/v1/signature-requests";
+
+    private async Task<(TestClient Client, Guid RequestId)> CreateAsync(string profession, params object[] documents)
+    {
+        var client = await fixture.CreateClientAsync();
+        var (signer, _, _) = await fixture.CreateSignerAsync(profession);
+        var (response, body) = await client.SendAsync(HttpMethod.Post, Path, TestClient.Request(new { userId = signer }, documents));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (client, body.GetProperty("id").GetGuid());
+    }
+
+    private Task ApproveInStoreAsync(Guid id) =>
+        fixture.Database.ExecuteAsync($"UPDATE signature_requests SET status = 'approved', updated_at = now() WHERE id = '{id}' AND status = 'pending-approval'");
+
+    private static async Task<string> WaitForFinalStatusAsync(TestClient client, Guid id)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var (_, body) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}");
+            var status = body.GetProperty("status").GetString()!;
+            if (status is "signed" or "failed")
+            {
+                return status;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The request did not reach a final state in 30 s.");
+    }
+
+    [Fact]
+    public async Task ApprovedBatch_IsSignedOncePerDocument_AndVerifies()
+    {
+        var (client, id) = await CreateAsync("doctor",
+            TestClient.Document("prescription", SigningFixture.Prescription()),
+            TestClient.Document("death-certificate", Encoding.UTF8.GetBytes(SigningFixture.DeathCertificateJson()), "application/json"));
+
+        var (early, earlyBody) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/1/signed");
+        await ApproveInStoreAsync(id);
+        var status = await WaitForFinalStatusAsync(client, id);
+
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Equal("resource.state-conflict", earlyBody.GetProperty("code").GetString());
+        Assert.Equal("signed", status);
+        Assert.Equal(2L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+        for (var n = 1; n <= 2; n++)
+        {
+            var (signed, _) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/{n}/signed");
+            var xml = await signed.Content.ReadAsByteArrayAsync();
+            var report = await VerifyAsync(xml);
+            Assert.True(report.GetProperty("valid").GetBoolean(), report.ToString());
+            var signature = report.GetProperty("signatures")[0];
+            Assert.Equal("T", signature.GetProperty("level").GetString());
+            Assert.Contains("Medical Doctor", signature.GetProperty("hcRoles").EnumerateArray().Select(r => r.GetString()));
+            await XmlSecVerifyAsync(xml, n == 1 ? "PrescriptionDocument" : "DeathCertificateDocument", n == 1 ? "PrescriptionSign" : "DeathCertificateSign");
+        }
+    }
+
+    [Fact]
+    public async Task CrashAfterFirstDocument_ResumesWithoutSigningItAgain()
+    {
+        var (client, id) = await CreateAsync("doctor",
+            TestClient.Document("prescription", SigningFixture.Prescription()),
+            TestClient.Document("prescription", SigningFixture.Prescription()));
+        // Note: the state a worker leaves when it dies after storing document 1: signing, document 1 signed, lease stale.
+        var marker = "<already-signed-before-the-crash/>"u8.ToArray();
+        await fixture.Database.ExecuteAsync($"""
+            UPDATE signature_request_documents SET signed_content = '\x{Convert.ToHexString(marker)}', signed_at = now() WHERE request_id = '{id}' AND ordinal = 1;
+            UPDATE signature_requests SET status = 'signing', updated_at = now() - interval '10 minutes' WHERE id = '{id}';
+            """);
+
+        var status = await WaitForFinalStatusAsync(client, id);
+        var (first, _) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/1/signed");
+        var (second, _) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/2/signed");
+
+        Assert.Equal("signed", status);
+        Assert.Equal(marker, await first.Content.ReadAsByteArrayAsync());
+        Assert.True((await VerifyAsync(await second.Content.ReadAsByteArrayAsync())).GetProperty("valid").GetBoolean());
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+    }
+
+    [Fact]
+    public async Task ConcurrentWorkers_SignARequestExactlyOnce()
+    {
+        var (client, id) = await CreateAsync("doctor", TestClient.Document("prescription", SigningFixture.Prescription()));
+        await ApproveInStoreAsync(id);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => fixture.WithScopeAsync(
+            sp => sp.GetRequiredService<SignApprovedRequest>().SignAsync(id, CancellationToken.None))));
+        var status = await WaitForFinalStatusAsync(client, id);
+
+        Assert.Equal("signed", status);
+        Assert.True(results.Count(r => r) <= 1);
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+    }
+
+    [Fact]
+    public async Task CertificateRevokedAfterApproval_RequestFailsAndNothingIsSigned()
+    {
+        var client = await fixture.CreateClientAsync();
+        var (signer, _, certificate) = await fixture.CreateSignerAsync("doctor");
+        var (_, created) = await client.SendAsync(HttpMethod.Post, Path,
+            TestClient.Request(new { userId = signer }, TestClient.Document("prescription", SigningFixture.Prescription())));
+        var id = created.GetProperty("id").GetGuid();
+        await fixture.WithScopeAsync(sp => sp.GetRequiredService<CertificateStatusChanges>().SuspendAsync(
+            certificate.SerialNumber, SigningFixture.Operator, CancellationToken.None));
+
+        await ApproveInStoreAsync(id);
+        var status = await WaitForFinalStatusAsync(client, id);
+
+        Assert.Equal("failed", status);
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM signature_request_documents WHERE request_id = '{id}' AND signed_content IS NOT NULL"));
+    }
+
+    [Theory]
+    [InlineData("Prescription-004_01.xml")]
+    [InlineData("Dispensing-005_03.xml")]
+    public async Task Verify_MedisSample_IsCryptographicallyIntact(string file)
+    {
+        var report = await VerifyAsync(await File.ReadAllBytesAsync(Sample(file)));
+
+        foreach (var signature in report.GetProperty("signatures").EnumerateArray())
+        {
+            var checks = signature.GetProperty("checks").EnumerateArray().ToList();
+            foreach (var name in new[] { "structure", "reference-digest", "signature-value", "signing-certificate", "signature-timestamp-imprint", "signature-timestamp-signature" })
+            {
+                Assert.All(checks.Where(c => c.GetProperty("check").GetString() == name), c => Assert.Equal("passed", c.GetProperty("status").GetString()));
+                Assert.Contains(checks, c => c.GetProperty("check").GetString() == name);
+            }
+
+            // Note: the MEDIS test roots are not our trust anchors, so trust is not established, but nothing is broken.
+            Assert.NotEqual("passed", checks.Single(c => c.GetProperty("check").GetString() == "trust-chain").GetProperty("status").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Verify_TamperedMedisSample_ReportsTheBrokenReference()
+    {
+        var xml = Encoding.UTF8.GetString(await File.ReadAllBytesAsync(Sample("Prescription-004_01.xml")));
+        var start = xml.IndexOf("<PrescriptionDocument", StringComparison.Ordinal);
+        var content = xml.IndexOf('>', start) + 5;
+        var tampered = xml[..content] + (xml[content] == 'A' ? 'B' : 'A') + xml[(content + 1)..];
+
+        var report = await VerifyAsync(Encoding.UTF8.GetBytes(tampered));
+
+        Assert.False(report.GetProperty("valid").GetBoolean());
+        var checks = report.GetProperty("signatures")[0].GetProperty("checks").EnumerateArray();
+        Assert.Contains(checks, c => c.GetProperty("check").GetString() == "reference-digest" && c.GetProperty("status").GetString() == "failed");
+    }
+
+    [Fact]
+    public async Task Verify_Garbage_Returns400ProblemNot500()
+    {
+        using var content = new ByteArrayContent("<not-signed/>"u8.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
+        using var response = await fixture.Http.PostAsync(new Uri("/v1/verifications", UriKind.Relative), content);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("xades.", body.GetProperty("code").GetString(), StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement> VerifyAsync(byte[] xml)
+    {
+        using var content = new ByteArrayContent(xml);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
+        using var response = await fixture.Http.PostAsync(new Uri("/v1/verifications", UriKind.Relative), content);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private async Task XmlSecVerifyAsync(byte[] xml, string dataId, string signatureId)
+    {
+        var dir = Directory.CreateTempSubdirectory("signsvc-xmlsec-").FullName;
+        try
+        {
+            foreach (var name in new[] { "root", "signing" })
+            {
+                await File.WriteAllTextAsync(System.IO.Path.Combine(dir, $"{name}.pem"), System.Security.Cryptography.X509Certificates.X509CertificateLoader
+                    .LoadCertificate(await fixture.Http.GetByteArrayAsync(new Uri($"/pki/ca/{name}.cer", UriKind.Relative))).ExportCertificatePem());
+            }
+
+            await File.WriteAllBytesAsync(System.IO.Path.Combine(dir, "signed.xml"), xml);
+            using var process = Process.Start(new ProcessStartInfo("xmlsec1",
+            [
+                "--verify", "--trusted-pem", System.IO.Path.Combine(dir, "root.pem"), "--untrusted-pem", System.IO.Path.Combine(dir, "signing.pem"),
+                "--id-attr:id", dataId,
+                "--id-attr:Id", "http://www.w3.org/2000/09/xmldsig#:Signature",
+                "--id-attr:Id", "http://www.w3.org/2000/09/xmldsig#:KeyInfo",
+                "--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+                "--node-id", signatureId, System.IO.Path.Combine(dir, "signed.xml"),
+            ]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            var stderr = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, $"xmlsec1 refused our signature: {stderr}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string Sample(string file, [System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(here)!, "..", "..", "SignatureService.Pki.Tests", "TestData", "XAdES", file));
+}
