@@ -144,8 +144,12 @@ public sealed class CertificateAuthorityTests(PkiFixture pki)
         {
             db.Users.Add(new Data.Users.UserRecord
             {
-                Id = userId, DisplayName = "No License", Status = "active", Roles = ["signer"],
-                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+                Id = userId,
+                DisplayName = "No License",
+                Status = "active",
+                Roles = ["signer"],
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
             });
             return db.SaveChangesAsync();
         });
