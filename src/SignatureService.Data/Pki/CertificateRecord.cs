@@ -29,7 +29,10 @@ public sealed class CertificateRecord
     /// <summary>The signer (for signer certificates); references <c>users(id)</c>.</summary>
     public Guid? UserId { get; set; }
 
-    /// <summary>The hcRole text carried in the certificate (signer certificates).</summary>
+    /// <summary>
+    /// The hcRole text carried in the certificate (signer certificates), e.g. <c>Medical Doctor</c>. A certificate with
+    /// several roles (one verified license per profession) lists them joined by <c>"; "</c> in certificate order.
+    /// </summary>
     public string? HcRole { get; set; }
 
     /// <summary>The subject's key in <c>hsm_keys</c> when the service holds it (signers, OCSP responder, TSA).</summary>

@@ -144,8 +144,12 @@ public sealed class CertificateAuthorityTests(PkiFixture pki)
         {
             db.Users.Add(new Data.Users.UserRecord
             {
-                Id = userId, DisplayName = "No License", Status = "active", Roles = ["signer"],
-                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+                Id = userId,
+                DisplayName = "No License",
+                Status = "active",
+                Roles = ["signer"],
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
             });
             return db.SaveChangesAsync();
         });
@@ -485,7 +489,10 @@ public sealed class CertificateAuthorityTests(PkiFixture pki)
         var crl = OpenSsl.Run(dir.Path, "crl", "-inform", "DER", "-in", "s.crl", "-noout", "-text").StdOut;
         Assert.Contains(issued.SerialNumber, crl, StringComparison.Ordinal);
 
-        // A revoked license qualifies for nothing: no new certificate for that signer.
+        // A revoked license qualifies for nothing: the suspension cannot be lifted and no new certificate is issued.
+        var resume = await Assert.ThrowsAsync<ServiceException>(() => pki.ResumeAsync(issued.SerialNumber));
+        Assert.Equal(ErrorCatalogue.SignerNotQualified.Code, resume.Error.Code);
+        Assert.Equal(CertificateStatuses.OnHold, await pki.StatusAsync(issued.SerialNumber));
         var ex = await Assert.ThrowsAsync<ServiceException>(() => pki.WithScopeAsync(sp => sp.GetRequiredService<IssueSignerCertificate>().IssueAsync(
             new SignerCertificateInput(userId, "Clinic", "医院", "NAME", "名前"), PkiFixture.Operator, CancellationToken.None)));
         Assert.Equal(ErrorCatalogue.SignerNotQualified.Code, ex.Error.Code);

@@ -83,11 +83,23 @@ public sealed class CertificateStatusChanges(
             return CertificateStatuses.OnHold;
         }, cancellationToken);
 
-    /// <summary>Lifts a suspension: the certificate is good again and leaves the CRL.</summary>
-    /// <exception cref="ServiceException">404 <c>certificate.not-found</c>; 409 <c>certificate.not-on-hold</c>.</exception>
+    /// <summary>
+    /// Lifts a suspension: the certificate is good again and leaves the CRL. A signer certificate is resumed only while its
+    /// signer still holds a verified license that is active in the registry (a revoked license suspended it).
+    /// </summary>
+    /// <exception cref="ServiceException">404 <c>certificate.not-found</c>; 409 <c>certificate.not-on-hold</c> or <c>certificate.signer-not-qualified</c>.</exception>
     public Task<CertificateStatusResult> ResumeAsync(string serialHex, AuditActor actor, CancellationToken cancellationToken) =>
         ChangeAsync(serialHex, actor, async certificate =>
         {
+            if (certificate.Kind == CertificateKinds.Signer && certificate.Status == CertificateStatuses.OnHold &&
+                !await (from a in db.SignerAttributes
+                        join l in db.Licenses on a.LicenseId equals l.Id
+                        where a.UserId == certificate.UserId && l.Status == "active"
+                        select a.Id).AnyAsync(cancellationToken))
+            {
+                throw new ServiceException(ErrorCatalogue.SignerNotQualified, "The signer's license is no longer active in the registry.");
+            }
+
             var now = time.GetUtcNow();
             var updated = await db.Certificates
                 .Where(c => c.Id == certificate.Id && c.Status == CertificateStatuses.OnHold)

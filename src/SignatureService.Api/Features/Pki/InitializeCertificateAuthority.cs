@@ -185,23 +185,23 @@ public sealed class InitializeCertificateAuthority(
 
     internal static CertificateRecord CertificateRow(
         Guid caId, string kind, X509Certificate2 certificate, Guid? keyId, Guid? userId, string? hcRole, DateTimeOffset now) => new()
-    {
-        Id = Guid.CreateVersion7(),
-        CaId = caId,
-        Kind = kind,
-        SerialNumber = certificate.SerialNumberBytes.ToArray(),
-        Subject = certificate.Subject,
-        Issuer = certificate.Issuer,
-        UserId = userId,
-        HcRole = hcRole,
-        KeyId = keyId,
-        NotBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime()),
-        NotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()),
-        Status = CertificateStatuses.Good,
-        Der = certificate.RawData,
-        CreatedAt = now,
-        UpdatedAt = now,
-    };
+        {
+            Id = Guid.CreateVersion7(),
+            CaId = caId,
+            Kind = kind,
+            SerialNumber = certificate.SerialNumberBytes.ToArray(),
+            Subject = certificate.Subject,
+            Issuer = certificate.Issuer,
+            UserId = userId,
+            HcRole = hcRole,
+            KeyId = keyId,
+            NotBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime()),
+            NotAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()),
+            Status = CertificateStatuses.Good,
+            Der = certificate.RawData,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
 
     internal static TimeSpan Years(DateTimeOffset notBefore, int years) => notBefore.AddYears(years).AddSeconds(-1) - notBefore;
 

@@ -1,0 +1,25 @@
+using SignatureService.Api.Tests.Infrastructure;
+
+namespace SignatureService.Api.Tests.Pki;
+
+public sealed class PkiOptionsTests
+{
+    [Theory]
+    [InlineData("Pki:PublicBaseUrl", "ftp://example")]
+    [InlineData("Pki:RootSubject", "not a name")]
+    [InlineData("Pki:SigningPolicyOid", "1.2.x")]
+    [InlineData("Pki:RootYears", "0")]
+    [InlineData("Pki:EndEntityYears", "30")]
+    [InlineData("Pki:CrlValidity", "00:00:10")]
+    [InlineData("Pki:OcspResponseValidity", "30.00:00:00")]
+    public async Task Start_InvalidPkiSetting_FailsNamingTheSetting(string setting, string value)
+    {
+        var (factory, db) = await ServiceFactory.CreateAsync(new Dictionary<string, string?> { [setting] = value });
+        await using var _ = db;
+        await using var __ = factory;
+
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains(setting.Split(':')[1], ex.ToString(), StringComparison.Ordinal);
+    }
+}
