@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
+using SignatureService.Api.Features.Identity;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
 using SignatureService.Core.Clients;
@@ -62,6 +63,7 @@ internal static class ServiceRegistration
 
         services.AddSingleton<AuditTrail>();
         AddClientAuthentication(builder);
+        builder.AddIdentity();
 
         services.AddOptions<HsmOptions>().BindConfiguration(HsmOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HsmOptions>, HsmOptionsValidator>();
@@ -106,6 +108,7 @@ internal static class ServiceRegistration
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapClientEndpoints();
+        app.MapIdentityEndpoints();
         return app;
     }
 }
