@@ -75,6 +75,9 @@ public sealed record MakeCredentialRequest(string RpId, string Origin, byte[] Ch
     /// <summary>Credential ID length in bytes (random content).</summary>
     public int CredentialIdLength { get; init; } = 32;
 
+    /// <summary>A fixed credential ID (e.g. to present one already registered); random of <see cref="CredentialIdLength"/> when <c>null</c>.</summary>
+    public byte[]? CredentialId { get; init; }
+
     /// <summary>clientDataJSON.type.</summary>
     public string Type { get; init; } = "webauthn.create";
 
@@ -221,7 +224,7 @@ public sealed class SoftwareAuthenticator : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var credentialId = RandomNumberGenerator.GetBytes(request.CredentialIdLength);
+        var credentialId = request.CredentialId ?? RandomNumberGenerator.GetBytes(request.CredentialIdLength);
         var userHandle = request.UserHandle ?? RandomNumberGenerator.GetBytes(16);
         var credential = new SoftwareCredential(credentialId, userHandle, key, request.BackupEligible, request.SignCount);
 
