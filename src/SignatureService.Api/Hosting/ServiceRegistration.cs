@@ -103,6 +103,7 @@ internal static class ServiceRegistration
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSignInPage();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

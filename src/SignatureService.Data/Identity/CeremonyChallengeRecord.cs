@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SignatureService.Data.Users;
 
 namespace SignatureService.Data.Identity;
 
@@ -54,6 +55,7 @@ internal sealed class CeremonyChallengeRecordConfiguration : IEntityTypeConfigur
     {
         builder.ToTable("webauthn_challenges");
         builder.HasKey(c => c.Id);
+        builder.HasOne<UserRecord>().WithMany().HasForeignKey(c => c.UserId);
         builder.Property(c => c.Payload).HasColumnType("jsonb");
     }
 }

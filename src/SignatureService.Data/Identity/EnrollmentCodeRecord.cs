@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SignatureService.Data.Users;
 
 namespace SignatureService.Data.Identity;
 
@@ -59,5 +60,6 @@ internal sealed class EnrollmentCodeRecordConfiguration : IEntityTypeConfigurati
     {
         builder.ToTable("enrollment_codes");
         builder.HasKey(e => e.Id);
+        builder.HasOne<UserRecord>().WithMany().HasForeignKey(e => e.UserId);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SignatureService.Data.Users;
 
 namespace SignatureService.Data.Identity;
 
@@ -43,5 +44,7 @@ internal sealed class UserSessionRecordConfiguration : IEntityTypeConfiguration<
     {
         builder.ToTable("user_sessions");
         builder.HasKey(s => s.Id);
+        builder.HasOne<UserRecord>().WithMany().HasForeignKey(s => s.UserId);
+        builder.HasOne<WebAuthnCredentialRecord>().WithMany().HasForeignKey(s => s.CredentialId);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SignatureService.Data.Users;
 
 namespace SignatureService.Data.Identity;
 
@@ -69,5 +70,6 @@ internal sealed class WebAuthnCredentialRecordConfiguration : IEntityTypeConfigu
         builder.ToTable("webauthn_credentials");
         builder.HasKey(c => c.Id);
         builder.HasIndex(c => c.CredentialId).IsUnique();
+        builder.HasOne<UserRecord>().WithMany().HasForeignKey(c => c.UserId);
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using SignatureService.Core.Errors;
 
@@ -23,7 +22,8 @@ public sealed class FailureThrottle(IOptions<SessionSettings> settings, TimeProv
         var wait = Blocked(AddressKey(context), s.FailuresPerAddress, now) ?? (userKey is null ? null : Blocked("u:" + userKey, s.FailuresPerUser, now));
         if (wait is { } retryAfter)
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            // Note: the exception handler clears response headers, so the wait travels in Items to the problem writer.
+            context.Items[Problems.Problem.RetryAfterItem] = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             throw new ServiceException(ErrorCatalogue.RateLimited);
         }
     }
