@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Formats.Cbor;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,12 +48,16 @@ public sealed class SignInPageBrowserTests
             Assert.Equal(0L, await service.Db.ScalarAsync<long>("SELECT count(*) FROM webauthn_credentials"));
         }
 
-        // 2. A test-only trust setting pins the virtual authenticator's attestation root (its self-signed batch certificate) and AAGUID.
+        // 2. A test-only trust setting pins the virtual authenticator's attestation root and AAGUID. Chromium signs a fresh
+        //    self-signed "Batch Certificate" (CA=false) at every registration with one fixed key, the example attestation key of
+        //    the FIDO U2F specification, so no single certificate can be pinned: the test makes a CA root with that public key
+        //    and subject, signed with the published example key (checked against the captured certificate).
         var (format, aaguid, certificate) = ReadAttestation(Base64Url.DecodeFromChars(attestationObject));
         Assert.Equal("packed", format);
         Assert.Equal(certificate.SubjectName.RawData, certificate.IssuerName.RawData);
+        using var root = VirtualAuthenticatorRoot(certificate);
         var pem = Path.Combine(Path.GetTempPath(), $"chromium-virtual-authenticator-{Guid.NewGuid():N}.pem");
-        await File.WriteAllTextAsync(pem, certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(pem, root.ExportCertificatePem());
         try
         {
             await using var service = await RunningService.StartAsync(new Dictionary<string, string?>
@@ -88,6 +93,24 @@ public sealed class SignInPageBrowserTests
         {
             File.Delete(pem);
         }
+    }
+
+    private static X509Certificate2 VirtualAuthenticatorRoot(X509Certificate2 batchCertificate)
+    {
+        // FIDO U2F Raw Message Formats v1.2, registration example: the attestation private key.
+        var d = Convert.FromHexString("f3fccc0d00d8031954f90864d43c247f4bf5f0665c6b50cc17749a27d1cf7664");
+        using var published = batchCertificate.GetECDsaPublicKey()!;
+        var parameters = published.ExportParameters(false);
+        parameters.D = d;
+        using var key = ECDsa.Create(parameters);
+        var probe = key.SignData("probe"u8, HashAlgorithmName.SHA256);
+        Assert.True(published.VerifyData("probe"u8, probe, HashAlgorithmName.SHA256), "Chromium's attestation key is not the U2F example key any more.");
+
+        var request = new CertificateRequest(batchCertificate.SubjectName, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        using var withKey = request.CreateSelfSigned(new DateTimeOffset(2017, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        return X509CertificateLoader.LoadCertificate(withKey.RawData);
     }
 
     private static async Task<IPage> OpenPageWithAuthenticatorAsync(IBrowser browser, string origin)

@@ -47,7 +47,7 @@ public sealed class LoginFlowTests
         await Expect(await h.Client.SendAsync(logout), HttpStatusCode.NoContent);
         await ExpectProblem(await h.Client.GetAsync("/v1/me"), 401, "auth.unauthenticated");
 
-        var actions = await h.Db.ScalarAsync<string>("SELECT string_agg(action, ',' ORDER BY id) FROM audit_events");
+        var actions = await h.Db.ScalarAsync<string>("SELECT string_agg(action, ',' ORDER BY id) FROM audit_events WHERE action LIKE 'identity.%'");
         Assert.Equal("identity.operator-created,identity.enrollment-issued,identity.user-activated,identity.key-registered,identity.login,identity.logout", actions);
         Assert.Equal(1L, await h.Db.ScalarAsync<long>("SELECT sign_count FROM webauthn_credentials"));
     }
