@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Identity;
+using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Hosting;
 using SignatureService.Core.Errors;
 using SignatureService.Data.Audit;
@@ -18,12 +19,13 @@ namespace SignatureService.Api.Cli;
 /// <item><c>client disable --client-id ID</c>, <c>client enable --client-id ID</c></item>
 /// <item><c>operator create --name NAME --role ca-operator|ra-operator|auditor [--role ...]</c>: a pending operator and its
 /// one-time enrollment code (printed once, stored hashed).</item>
+/// <item>CA operator verbs <c>ca</c>, <c>cert</c>, <c>license</c>, <c>crl</c>: see <see cref="PkiCommands"/>.</item>
 /// </list>
 /// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused).
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "client", "operator"];
+    private static readonly string[] Verbs = ["migrate", "client", "ca", "cert", "license", "crl", "operator"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -45,6 +47,7 @@ internal static class CommandLine
                 ["migrate"] => await MigrateAsync(services),
                 ["client", var action] => await ClientAsync(services, action, options),
                 ["operator", "create"] => await CreateOperatorAsync(services, options),
+                ["ca" or "cert" or "license" or "crl", ..] => await PkiCommands.RunAsync(services, positional, options),
                 _ => Usage(),
             };
         }
@@ -144,7 +147,7 @@ internal static class CommandLine
         return new ClientKeyInput(Required(options, "--kid"), Required(options, "--alg"), jwk);
     }
 
-    private static string Required(Dictionary<string, List<string>> options, string name) =>
+    internal static string Required(Dictionary<string, List<string>> options, string name) =>
         options.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : throw new UsageException($"{name} is required once.");
 
     private static (List<string> Positional, Dictionary<string, List<string>> Options) Parse(string[] args)
@@ -183,10 +186,11 @@ internal static class CommandLine
                    SignatureService.Api client retire-key --client-id ID --kid KID
                    SignatureService.Api client disable|enable --client-id ID
                    SignatureService.Api operator create --name NAME --role ca-operator|ra-operator|auditor [--role ROLE]...
-            Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.
             """);
+        Console.Error.WriteLine(PkiCommands.Usage);
+        Console.Error.WriteLine("Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.");
         return 2;
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 }

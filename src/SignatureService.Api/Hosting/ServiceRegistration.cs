@@ -5,6 +5,8 @@ using Npgsql;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.Identity;
+using SignatureService.Api.Features.SignatureRequests;
+using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
 using SignatureService.Core.Clients;
@@ -69,6 +71,10 @@ internal static class ServiceRegistration
         services.AddSingleton<IValidateOptions<HsmOptions>, HsmOptionsValidator>();
         services.AddSingleton<HsmConnection>();
         services.AddHostedService<HsmStartup>();
+        services.AddScoped<ServiceKeys>();
+        services.AddPki();
+
+        AddSignatureRequests(builder);
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3))
@@ -99,6 +105,19 @@ internal static class ServiceRegistration
         services.AddScoped<ClientRegistration>();
     }
 
+    private static void AddSignatureRequests(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => Core.Documents.DocumentFormatRegistry.CreateDefault(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CallbackOutbox>();
+        services.AddScoped<SignerQualification>();
+        services.AddScoped<SignatureRequestWorkflows>();
+        services.AddHostedService<RequestExpiry>();
+        services.AddHostedService<CallbackDispatcher>();
+        services.AddHttpClient(CallbackDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+    }
+
     public static WebApplication UseSignatureService(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -109,6 +128,9 @@ internal static class ServiceRegistration
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapClientEndpoints();
+        app.MapSignatureRequestEndpoints();
+        app.MapCallbackKeyEndpoints();
+        app.MapPkiEndpoints();
         app.MapIdentityEndpoints();
         return app;
     }
