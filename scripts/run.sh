@@ -14,16 +14,28 @@ export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export ConnectionStrings__SignatureService="$(ss_connection_string signsvc)"
 export Hsm__ModulePath=$SS_HSM_MODULE Hsm__TokenLabel=$SS_HSM_TOKEN Hsm__PinFile=$SS_HSM_PIN_FILE
 export SignatureService__DataDirectory="$SS_ROOT/.data/dev"
+# WebAuthn (AAL3 login): browse to http://localhost:5080 (the RP id is localhost). The AAL3 policy only trusts configured
+# attestation roots: set WebAuthn__AllowList__0__Aaguid + WebAuthn__AllowList__0__RootPemFile for your security keys (or
+# WebAuthn__MetadataBlobFile + WebAuthn__MetadataRootPemFile). Without them a placeholder root is pinned so the service starts,
+# and no real key can register.
+export WebAuthn__RpId=${WebAuthn__RpId:-localhost}
+export WebAuthn__Origins__0=${WebAuthn__Origins__0:-http://localhost:5080}
+if [ -z "${WebAuthn__AllowList__0__RootPemFile:-}" ] && [ -z "${WebAuthn__MetadataBlobFile:-}" ]; then
+  placeholder="$SS_ROOT/.data/dev/webauthn-placeholder-root.pem"
+  [ -f "$placeholder" ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+    -subj "/CN=SignatureService placeholder attestation root (trusts no real key)" -days 3650 -out "$placeholder" 2>/dev/null
+  export WebAuthn__AllowList__0__Aaguid=5e1f0c4e-0000-4000-8000-000000000000 WebAuthn__AllowList__0__RootPemFile=$placeholder
+fi
 
 ss_log "building"
 dotnet build "$SS_ROOT/src/SignatureService.Api" -c Release -nologo -v quiet -clp:ErrorsOnly
 
 printf '%s\n' "" \
-  "SignatureService is starting on http://127.0.0.1:5080" \
+  "SignatureService is starting on http://localhost:5080 (sign-in page: http://localhost:5080/login.html)" \
   "  liveness   curl -s http://127.0.0.1:5080/health/live" \
   "  readiness  curl -s http://127.0.0.1:5080/health/ready" \
   "  data       $SS_ROOT/.data/dev  (PostgreSQL on 127.0.0.1:$SS_PG_PORT, SoftHSM2 token '$SS_HSM_TOKEN'; PINs in secrets/)" \
   "Stop with Ctrl+C; run this command again to restart with the same data." "" >&2
 # Note: run from the output folder so the content root (appsettings.json) is the service's own.
 cd "$SS_ROOT/src/SignatureService.Api/bin/Release/net10.0"
-exec dotnet SignatureService.Api.dll --urls http://127.0.0.1:5080 "$@"
+exec dotnet SignatureService.Api.dll --urls http://localhost:5080 "$@"

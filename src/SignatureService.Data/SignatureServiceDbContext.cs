@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SignatureService.Data.Audit;
 using SignatureService.Data.Clients;
+using SignatureService.Data.Identity;
 using SignatureService.Data.Keys;
 using SignatureService.Data.Pki;
 using SignatureService.Data.Signing;
@@ -44,6 +45,17 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
     /// <summary>The audit trail (append-only).</summary>
     public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();
 
+    /// <summary>Users' WebAuthn security keys.</summary>
+    public DbSet<WebAuthnCredentialRecord> WebAuthnCredentials => Set<WebAuthnCredentialRecord>();
+
+    /// <summary>WebAuthn ceremony challenges (hashed, single use).</summary>
+    public DbSet<CeremonyChallengeRecord> CeremonyChallenges => Set<CeremonyChallengeRecord>();
+
+    /// <summary>Server-side login sessions.</summary>
+    public DbSet<UserSessionRecord> UserSessions => Set<UserSessionRecord>();
+
+    /// <summary>One-time enrollment codes (hashed).</summary>
+    public DbSet<EnrollmentCodeRecord> EnrollmentCodes => Set<EnrollmentCodeRecord>();
     /// <summary>The service's CAs (root, signing and authentication sub-CAs).</summary>
     public DbSet<CertificateAuthorityRecord> CertificateAuthorities => Set<CertificateAuthorityRecord>();
 

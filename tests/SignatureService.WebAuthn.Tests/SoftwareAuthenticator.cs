@@ -49,6 +49,10 @@ public sealed record SoftwareAuthenticatorSettings
 
     /// <summary>Leave the AAGUID extension out of the attestation certificate.</summary>
     public bool OmitAaguidExtension { get; init; }
+
+    /// <summary>Make the attestation certificate self-issued (issuer = subject, signed by the attestation key, CA=false),
+    /// as Chromium's virtual authenticator does.</summary>
+    public bool SelfIssuedAttestationCertificate { get; init; }
 }
 
 /// <summary>A registration request as the client passes it to the authenticator, plus test knobs.</summary>
@@ -74,6 +78,9 @@ public sealed record MakeCredentialRequest(string RpId, string Origin, byte[] Ch
 
     /// <summary>Credential ID length in bytes (random content).</summary>
     public int CredentialIdLength { get; init; } = 32;
+
+    /// <summary>A fixed credential ID (e.g. to present one already registered); random of <see cref="CredentialIdLength"/> when <c>null</c>.</summary>
+    public byte[]? CredentialId { get; init; }
 
     /// <summary>clientDataJSON.type.</summary>
     public string Type { get; init; } = "webauthn.create";
@@ -193,8 +200,12 @@ public sealed class SoftwareAuthenticator : IDisposable
         leafName.AddCommonName("Software Authenticator");
         var leafRequest = new CertificateRequest(leafName.Build(), _attestationKey, HashAlgorithmName.SHA256);
         leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(settings.AttestationCertificateIsCa, false, 0, true));
-        leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        leafRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(AttestationRoot, true, false));
+        if (!settings.SelfIssuedAttestationCertificate)
+        {
+            // Note: a self-issued certificate carries neither, like Chromium's virtual authenticator's.
+            leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+            leafRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(AttestationRoot, true, false));
+        }
         if (!settings.OmitAaguidExtension)
         {
             var writer = new AsnWriter(AsnEncodingRules.DER);
@@ -204,7 +215,9 @@ public sealed class SoftwareAuthenticator : IDisposable
 
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
-        AttestationCertificate = leafRequest.Create(AttestationRoot.SubjectName, X509SignatureGenerator.CreateForECDsa(_rootKey), settings.NotBefore, settings.NotAfter, serial);
+        AttestationCertificate = settings.SelfIssuedAttestationCertificate
+            ? leafRequest.Create(leafRequest.SubjectName, X509SignatureGenerator.CreateForECDsa(_attestationKey), settings.NotBefore, settings.NotAfter, serial)
+            : leafRequest.Create(AttestationRoot.SubjectName, X509SignatureGenerator.CreateForECDsa(_rootKey), settings.NotBefore, settings.NotAfter, serial);
     }
 
     /// <summary>The model's AAGUID.</summary>
@@ -216,12 +229,22 @@ public sealed class SoftwareAuthenticator : IDisposable
     /// <summary>The attestation certificate (public only), sent as x5c[0].</summary>
     public X509Certificate2 AttestationCertificate { get; }
 
+    /// <summary>A self-signed certificate for the attestation key with the attestation certificate's subject (a CA when
+    /// <paramref name="certificateAuthority"/>): what a relying party pins for a self-issued attestation certificate.</summary>
+    public X509Certificate2 CreateCertificateForAttestationKey(bool certificateAuthority)
+    {
+        var request = new CertificateRequest(AttestationCertificate.SubjectName, _attestationKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority, false, 0, true));
+        using var withKey = request.CreateSelfSigned(AttestationCertificate.NotBefore.AddDays(-1), AttestationCertificate.NotAfter.AddDays(1));
+        return X509CertificateLoader.LoadCertificate(withKey.RawData);
+    }
+
     /// <summary>authenticatorMakeCredential + the client's wrapping: returns what navigator.credentials.create() yields.</summary>
     public SoftwareRegistration MakeCredential(MakeCredentialRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var credentialId = RandomNumberGenerator.GetBytes(request.CredentialIdLength);
+        var credentialId = request.CredentialId ?? RandomNumberGenerator.GetBytes(request.CredentialIdLength);
         var userHandle = request.UserHandle ?? RandomNumberGenerator.GetBytes(16);
         var credential = new SoftwareCredential(credentialId, userHandle, key, request.BackupEligible, request.SignCount);
 

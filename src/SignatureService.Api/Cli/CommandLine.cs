@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SignatureService.Api.Features.Clients;
+using SignatureService.Api.Features.Identity;
 using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Hosting;
 using SignatureService.Core.Errors;
@@ -16,13 +17,15 @@ namespace SignatureService.Api.Cli;
 /// <item><c>client add --client-id ID --name NAME --kid KID --alg ES256|PS256|RS256 --jwk-file FILE [--callback-origin URL]...</c></item>
 /// <item><c>client add-key --client-id ID --kid KID --alg ALG --jwk-file FILE</c>, <c>client retire-key --client-id ID --kid KID</c></item>
 /// <item><c>client disable --client-id ID</c>, <c>client enable --client-id ID</c></item>
+/// <item><c>operator create --name NAME --role ca-operator|ra-operator|auditor [--role ...]</c>: a pending operator and its
+/// one-time enrollment code (printed once, stored hashed).</item>
 /// <item>CA operator verbs <c>ca</c>, <c>cert</c>, <c>license</c>, <c>crl</c>: see <see cref="PkiCommands"/>.</item>
 /// </list>
 /// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused).
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "client", "ca", "cert", "license", "crl"];
+    private static readonly string[] Verbs = ["migrate", "client", "ca", "cert", "license", "crl", "operator"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -43,6 +46,7 @@ internal static class CommandLine
             {
                 ["migrate"] => await MigrateAsync(services),
                 ["client", var action] => await ClientAsync(services, action, options),
+                ["operator", "create"] => await CreateOperatorAsync(services, options),
                 ["ca" or "cert" or "license" or "crl", ..] => await PkiCommands.RunAsync(services, positional, options),
                 _ => Usage(),
             };
@@ -110,6 +114,22 @@ internal static class CommandLine
         }
     }
 
+    private static async Task<int> CreateOperatorAsync(IServiceProvider services, Dictionary<string, List<string>> options)
+    {
+        await services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        var roles = options.GetValueOrDefault("--role") ?? throw new UsageException("--role is required.");
+        var (userId, enrollment) = await services.GetRequiredService<OperatorEnrollment>().CreateAsync(
+            Required(options, "--name"), roles, AuditActor.CommandLine(Environment.UserName), CancellationToken.None);
+        await Console.Out.WriteLineAsync($"""
+            Created operator {userId} (pending) with role(s) {string.Join(", ", roles)}.
+            Enrollment id:   {enrollment.EnrollmentId}
+            Enrollment code: {EnrollmentCodes.Format(enrollment.Code)}
+            The code is shown only this once and expires at {enrollment.ExpiresAt:u}. Give it to the operator out of band;
+            they register a security key with it at /v1/identity/registration.
+            """);
+        return 0;
+    }
+
     private static ClientKeyInput ReadKey(Dictionary<string, List<string>> options)
     {
         var file = Required(options, "--jwk-file");
@@ -165,6 +185,7 @@ internal static class CommandLine
                    SignatureService.Api client add-key --client-id ID --kid KID --alg ALG --jwk-file FILE
                    SignatureService.Api client retire-key --client-id ID --kid KID
                    SignatureService.Api client disable|enable --client-id ID
+                   SignatureService.Api operator create --name NAME --role ca-operator|ra-operator|auditor [--role ROLE]...
             """);
         Console.Error.WriteLine(PkiCommands.Usage);
         Console.Error.WriteLine("Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
+using SignatureService.Api.Features.Identity;
 using SignatureService.Api.Features.SignatureRequests;
 using SignatureService.Api.Features.Signing;
 using SignatureService.Api.Features.Verification;
@@ -66,6 +67,7 @@ internal static class ServiceRegistration
 
         services.AddSingleton<AuditTrail>();
         AddClientAuthentication(builder);
+        builder.AddIdentity();
 
         services.AddOptions<HsmOptions>().BindConfiguration(HsmOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HsmOptions>, HsmOptionsValidator>();
@@ -125,6 +127,7 @@ internal static class ServiceRegistration
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSignInPage();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
@@ -134,6 +137,7 @@ internal static class ServiceRegistration
         app.MapCallbackKeyEndpoints();
         app.MapVerificationEndpoints();
         app.MapPkiEndpoints();
+        app.MapIdentityEndpoints();
         return app;
     }
 }

@@ -11,6 +11,9 @@ public static class Problem
     /// <summary>Seconds a client should wait before retrying after a 503 or 429.</summary>
     public const int RetryAfterSeconds = 5;
 
+    /// <summary><c>HttpContext.Items</c> key for a specific <c>Retry-After</c> (seconds, int) that survives the exception handler.</summary>
+    public const string RetryAfterItem = "SignatureService.RetryAfterSeconds";
+
     /// <summary>The problem result for a catalogue entry, with optional safe detail and field errors.</summary>
     public static ProblemHttpResult For(
         ErrorDescriptor error, string? detail = null, IReadOnlyDictionary<string, string[]>? fieldErrors = null)
@@ -57,7 +60,8 @@ public static class Problem
 
         if (problem.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
         {
-            context.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var seconds = context.HttpContext.Items.TryGetValue(RetryAfterItem, out var value) && value is int wait ? wait : RetryAfterSeconds;
+            context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }

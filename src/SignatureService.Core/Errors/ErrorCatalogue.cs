@@ -99,6 +99,116 @@ public static class ErrorCatalogue
     /// <summary>An unexpected failure; the <c>traceId</c> finds it in the logs.</summary>
     public static readonly ErrorDescriptor Internal = new("server.internal-error", 500, "An unexpected error occurred.");
 
+    /// <summary>The enrollment id and code do not match an open enrollment (wrong code, unknown id, expired or used).</summary>
+    public static readonly ErrorDescriptor EnrollmentInvalid = new("identity.enrollment-invalid", 400, "The enrollment id or code is not valid.");
+
+    /// <summary>The enrollment locked after too many wrong codes; ask for a new one.</summary>
+    public static readonly ErrorDescriptor EnrollmentLocked = new("identity.enrollment-locked", 409, "The enrollment is locked after too many wrong codes.");
+
+    /// <summary>The ceremony's challenge is not one the service issued for this purpose and user.</summary>
+    public static readonly ErrorDescriptor ChallengeUnknown = new("identity.challenge-unknown", 400, "The challenge was not issued for this ceremony.");
+
+    /// <summary>The ceremony's challenge was already used.</summary>
+    public static readonly ErrorDescriptor ChallengeConsumed = new("identity.challenge-consumed", 409, "The challenge was already used.");
+
+    /// <summary>The ceremony's challenge expired (5 minutes).</summary>
+    public static readonly ErrorDescriptor ChallengeExpired = new("identity.challenge-expired", 409, "The challenge has expired.");
+
+    /// <summary>The credential id is already registered (to anyone).</summary>
+    public static readonly ErrorDescriptor CredentialAlreadyRegistered = new("identity.credential-already-registered", 409, "The security key is already registered.");
+
+    /// <summary>The key is not registered, or not active, or its user is not active.</summary>
+    public static readonly ErrorDescriptor CredentialNotUsable = new("identity.credential-not-usable", 401, "The security key cannot be used to log in.");
+
+    /// <summary>Revoking this key would leave the user without an active key.</summary>
+    public static readonly ErrorDescriptor LastActiveCredential = new("identity.last-active-credential", 409, "A user must keep at least one active security key.");
+
+    /// <summary>Adding a key needs a login made within the last 5 minutes.</summary>
+    public static readonly ErrorDescriptor FreshLoginRequired = new("identity.fresh-login-required", 403, "Log in again with your security key to do this.");
+
+    /// <summary>A cookie-authenticated state change without the session's anti-forgery token in <c>X-CSRF-Token</c>.</summary>
+    public static readonly ErrorDescriptor CsrfTokenInvalid = new("identity.csrf-token-invalid", 403, "The anti-forgery token is missing or wrong.");
+
+    /// <summary>The WebAuthn response is malformed (CBOR, JSON, base64url, truncated authenticator data, limits).</summary>
+    public static readonly ErrorDescriptor WebAuthnMalformed = new("webauthn.malformed", 400, "The WebAuthn response is malformed.");
+
+    /// <summary>clientDataJSON.type is not the one of this ceremony.</summary>
+    public static readonly ErrorDescriptor WebAuthnTypeMismatch = new("webauthn.type-mismatch", 400, "The WebAuthn response has the wrong type.");
+
+    /// <summary>clientDataJSON.challenge is not the issued challenge.</summary>
+    public static readonly ErrorDescriptor WebAuthnChallengeMismatch = new("webauthn.challenge-mismatch", 400, "The WebAuthn challenge does not match.");
+
+    /// <summary>clientDataJSON.origin is not an allowed origin.</summary>
+    public static readonly ErrorDescriptor WebAuthnOriginNotAllowed = new("webauthn.origin-not-allowed", 400, "The origin is not allowed.");
+
+    /// <summary>A cross-origin or top-origin ceremony that the configuration does not allow.</summary>
+    public static readonly ErrorDescriptor WebAuthnCrossOriginNotAllowed = new("webauthn.cross-origin-not-allowed", 400, "Cross-origin ceremonies are not allowed.");
+
+    /// <summary>The authenticator data is for another relying party id.</summary>
+    public static readonly ErrorDescriptor WebAuthnRpIdHashMismatch = new("webauthn.rp-id-hash-mismatch", 400, "The relying party id does not match.");
+
+    /// <summary>UP=0.</summary>
+    public static readonly ErrorDescriptor WebAuthnUserNotPresent = new("webauthn.user-not-present", 400, "User presence was not confirmed.");
+
+    /// <summary>UV=0.</summary>
+    public static readonly ErrorDescriptor WebAuthnUserNotVerified = new("webauthn.user-not-verified", 400, "User verification was not performed.");
+
+    /// <summary>BE=1: a synced (backup-eligible) credential does not meet AAL3.</summary>
+    public static readonly ErrorDescriptor WebAuthnBackupEligible = new("webauthn.backup-eligible", 400, "Backup-eligible (synced) credentials are not accepted.");
+
+    /// <summary>BS=1 with BE=0, or BE changed since registration.</summary>
+    public static readonly ErrorDescriptor WebAuthnInvalidBackupState = new("webauthn.invalid-backup-state", 400, "The backup flags are inconsistent.");
+
+    /// <summary>The credential's algorithm was not offered.</summary>
+    public static readonly ErrorDescriptor WebAuthnAlgorithmNotAllowed = new("webauthn.algorithm-not-allowed", 400, "The credential algorithm is not allowed.");
+
+    /// <summary>The credential's algorithm is recognised but not implemented.</summary>
+    public static readonly ErrorDescriptor WebAuthnAlgorithmUnsupported = new("webauthn.algorithm-unsupported", 400, "The credential algorithm is not supported.");
+
+    /// <summary>The credential id exceeds 1023 bytes.</summary>
+    public static readonly ErrorDescriptor WebAuthnCredentialIdTooLong = new("webauthn.credential-id-too-long", 400, "The credential id is too long.");
+
+    /// <summary>The attestation statement does not verify.</summary>
+    public static readonly ErrorDescriptor WebAuthnAttestationInvalid = new("webauthn.attestation-invalid", 400, "The attestation statement is invalid.");
+
+    /// <summary>The attestation format is not supported.</summary>
+    public static readonly ErrorDescriptor WebAuthnAttestationFormatUnsupported = new("webauthn.attestation-format-unsupported", 400, "The attestation format is not supported.");
+
+    /// <summary>The attestation does not chain to a trusted root.</summary>
+    public static readonly ErrorDescriptor WebAuthnAttestationUntrusted = new("webauthn.attestation-untrusted", 400, "The attestation is not trusted.");
+
+    /// <summary>Attestation <c>none</c> is refused by the AAL3 policy.</summary>
+    public static readonly ErrorDescriptor WebAuthnAttestationNoneRefused = new("webauthn.attestation-none-refused", 400, "Attestation is required.");
+
+    /// <summary>Self attestation is refused by the AAL3 policy.</summary>
+    public static readonly ErrorDescriptor WebAuthnSelfAttestationRefused = new("webauthn.self-attestation-refused", 400, "Self attestation is not accepted.");
+
+    /// <summary>The authenticator model (AAGUID) is not trusted.</summary>
+    public static readonly ErrorDescriptor WebAuthnUnknownAaguid = new("webauthn.unknown-aaguid", 400, "The authenticator model is not trusted.");
+
+    /// <summary>The FIDO metadata reports the authenticator model revoked or compromised.</summary>
+    public static readonly ErrorDescriptor WebAuthnAuthenticatorRevoked = new("webauthn.authenticator-revoked", 400, "The authenticator model is revoked.");
+
+    /// <summary>The authenticator model is not known to be hardware-bound.</summary>
+    public static readonly ErrorDescriptor WebAuthnAuthenticatorNotHardwareBound = new("webauthn.authenticator-not-hardware-bound", 400, "The authenticator is not hardware-bound.");
+
+    /// <summary>The FIDO metadata BLOB is past its nextUpdate: an operational fault until a fresh one is loaded.</summary>
+    public static readonly ErrorDescriptor WebAuthnMetadataStale = new("webauthn.metadata-stale", 503, "Authenticator metadata is out of date.");
+
+    /// <summary>The FIDO metadata BLOB did not verify.</summary>
+    public static readonly ErrorDescriptor WebAuthnMetadataInvalid = new("webauthn.metadata-invalid", 503, "Authenticator metadata is invalid.");
+
+    /// <summary>The signature counter did not increase: the key is suspended (possible clone).</summary>
+    public static readonly ErrorDescriptor WebAuthnSignCountRegressed = new("webauthn.sign-count-regressed", 409, "The security key's counter went backwards; the key is suspended.");
+
+    /// <summary>The assertion signature does not verify.</summary>
+    public static readonly ErrorDescriptor WebAuthnSignatureInvalid = new("webauthn.signature-invalid", 400, "The assertion signature is invalid.");
+
+    /// <summary>The assertion is for another credential.</summary>
+    public static readonly ErrorDescriptor WebAuthnCredentialMismatch = new("webauthn.credential-mismatch", 400, "The assertion is for another credential.");
+
+    /// <summary>The user handle does not match the credential's user.</summary>
+    public static readonly ErrorDescriptor WebAuthnUserHandleMismatch = new("webauthn.user-handle-mismatch", 400, "The user handle does not match.");
     /// <summary>The CA hierarchy has not been set up yet (<c>ca init</c>).</summary>
     public static readonly ErrorDescriptor CaNotInitialized = new("pki.ca-not-initialized", 409, "The certificate authority is not initialised.");
 

@@ -99,9 +99,31 @@ internal sealed class AttestationTrustEvaluator(AttestationTrustOptions options)
             built = false;
         }
 
-        if (!built)
+        if (!built && !IsSelfIssuedUnderPinnedKey(chain, trustPath, roots))
         {
             throw new WebAuthnException(WebAuthnErrorCodes.AttestationUntrusted, "Attestation chain does not build to a trusted root at the verification time.");
         }
+    }
+
+    // Note: some authenticators (Chromium's virtual authenticator among them) send a self-issued attestation certificate
+    // (CA=false) that they re-sign at every registration, so its bytes never equal a pinned certificate. .NET treats such a
+    // leaf as its own root and never looks at the custom store (OpenSSL's `verify -CAfile` accepts it). It is trusted here
+    // only when the engine found nothing wrong but the untrusted root, and a configured CA root has the leaf's exact
+    // subject and public key: then the self-signature the engine verified was made by the pinned key.
+    private static bool IsSelfIssuedUnderPinnedKey(X509Chain chain, IReadOnlyList<X509Certificate2> trustPath, IReadOnlyList<X509Certificate2> roots)
+    {
+        var leaf = trustPath[0];
+        if (trustPath.Count != 1 || chain.ChainElements.Count != 1
+            || chain.ChainStatus.Any(s => s.Status != X509ChainStatusFlags.UntrustedRoot)
+            || !leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData))
+        {
+            return false;
+        }
+
+        var leafKey = leaf.PublicKey.ExportSubjectPublicKeyInfo();
+        return roots.Any(root =>
+            root.SubjectName.RawData.AsSpan().SequenceEqual(leaf.SubjectName.RawData)
+            && root.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(leafKey)
+            && root.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority));
     }
 }

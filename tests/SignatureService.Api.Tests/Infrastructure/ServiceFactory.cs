@@ -26,6 +26,11 @@ internal sealed class ServiceFactory(IReadOnlyDictionary<string, string?> settin
             ["Hsm:TokenLabel"] = TestEnvironment.HsmTokenLabel,
             ["Hsm:PinFile"] = TestEnvironment.HsmPinFile,
             ["Hsm:SessionPoolSize"] = "4",
+            ["WebAuthn:RpId"] = TestTrust.RpId,
+            ["WebAuthn:Origins:0"] = TestTrust.Origin,
+            ["WebAuthn:AllowList:0:Aaguid"] = TestTrust.Default.Aaguid.ToString(),
+            ["WebAuthn:AllowList:0:Description"] = "Software authenticator (tests)",
+            ["WebAuthn:AllowList:0:RootPemFile"] = TestTrust.Default.RootPemFile,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -1,0 +1,98 @@
+// Minimal sign-in page: WebAuthn registration (with an enrollment code), login and logout. No inline script (strict CSP).
+'use strict';
+
+const base64url = {
+  encode(buffer) {
+    const bytes = new Uint8Array(buffer);
+    let text = '';
+    for (const b of bytes) text += String.fromCharCode(b);
+    return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  },
+  decode(value) {
+    const text = atob(value.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((value.length + 3) % 4));
+    return Uint8Array.from(text, c => c.charCodeAt(0)).buffer;
+  },
+};
+
+let csrfToken = null;
+
+function show(text) {
+  document.getElementById('status').textContent = text;
+}
+
+async function post(url, body, headers = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body ?? {}),
+  });
+  const json = response.status === 204 ? null : await response.json();
+  if (!response.ok) throw new Error(json && json.code ? json.code : String(response.status));
+  return json;
+}
+
+async function register() {
+  const enrollmentId = document.getElementById('enrollment-id').value.trim();
+  const code = document.getElementById('enrollment-code').value.trim();
+  const { publicKey } = await post('/v1/identity/registration/options', { enrollmentId, code });
+  publicKey.challenge = base64url.decode(publicKey.challenge);
+  publicKey.user.id = base64url.decode(publicKey.user.id);
+  publicKey.excludeCredentials = publicKey.excludeCredentials.map(c => ({ ...c, id: base64url.decode(c.id) }));
+  const credential = await navigator.credentials.create({ publicKey });
+  await post('/v1/identity/registration', {
+    enrollmentId,
+    code,
+    credential: {
+      id: credential.id,
+      rawId: base64url.encode(credential.rawId),
+      type: credential.type,
+      response: {
+        clientDataJSON: base64url.encode(credential.response.clientDataJSON),
+        attestationObject: base64url.encode(credential.response.attestationObject),
+      },
+    },
+  });
+  show('Security key registered. You can sign in now.');
+}
+
+async function login() {
+  const { publicKey } = await post('/v1/identity/login/options', {});
+  publicKey.challenge = base64url.decode(publicKey.challenge);
+  publicKey.allowCredentials = publicKey.allowCredentials.map(c => ({ ...c, id: base64url.decode(c.id) }));
+  const credential = await navigator.credentials.get({ publicKey });
+  const session = await post('/v1/identity/login', {
+    credential: {
+      id: credential.id,
+      rawId: base64url.encode(credential.rawId),
+      type: credential.type,
+      response: {
+        clientDataJSON: base64url.encode(credential.response.clientDataJSON),
+        authenticatorData: base64url.encode(credential.response.authenticatorData),
+        signature: base64url.encode(credential.response.signature),
+        userHandle: credential.response.userHandle ? base64url.encode(credential.response.userHandle) : null,
+      },
+    },
+  });
+  csrfToken = session.csrfToken;
+  show(`Signed in as ${session.displayName} (${session.roles.join(', ')}, ${session.acr}).`);
+}
+
+async function logout() {
+  if (!csrfToken) {
+    const me = await fetch('/v1/me', { credentials: 'same-origin' });
+    if (!me.ok) { show('Not signed in.'); return; }
+    csrfToken = (await me.json()).csrfToken;
+  }
+  await post('/v1/identity/logout', null, { 'X-CSRF-Token': csrfToken });
+  csrfToken = null;
+  show('Signed out.');
+}
+
+function guard(action) {
+  return () => action().catch(error => show(`Failed: ${error.message}`));
+}
+
+document.getElementById('register').addEventListener('click', guard(register));
+document.getElementById('login').addEventListener('click', guard(login));
+document.getElementById('logout').addEventListener('click', guard(logout));
