@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using SignatureService.Api.Features.Audit;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Hosting;
 using SignatureService.Core.Errors;
@@ -15,12 +16,15 @@ namespace SignatureService.Api.Cli;
 /// <item><c>client add --client-id ID --name NAME --kid KID --alg ES256|PS256|RS256 --jwk-file FILE [--callback-origin URL]...</c></item>
 /// <item><c>client add-key --client-id ID --kid KID --alg ALG --jwk-file FILE</c>, <c>client retire-key --client-id ID --kid KID</c></item>
 /// <item><c>client disable --client-id ID</c>, <c>client enable --client-id ID</c></item>
+/// <item><c>audit verify</c>: recompute the audit chain and checkpoints; prints a JSON report naming the first broken or missing event.</item>
+/// <item><c>audit seal</c>: seal every pending audit event now and sign a checkpoint over the head (opens the HSM).</item>
 /// </list>
-/// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused).
+/// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused),
+/// 4 the audit trail failed verification.
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "client"];
+    private static readonly string[] Verbs = ["migrate", "client", "audit"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -41,6 +45,7 @@ internal static class CommandLine
             {
                 ["migrate"] => await MigrateAsync(services),
                 ["client", var action] => await ClientAsync(services, action, options),
+                ["audit", var action and ("verify" or "seal")] => await AuditCommand.RunAsync(services, action),
                 _ => Usage(),
             };
         }
@@ -162,6 +167,7 @@ internal static class CommandLine
                    SignatureService.Api client add-key --client-id ID --kid KID --alg ALG --jwk-file FILE
                    SignatureService.Api client retire-key --client-id ID --kid KID
                    SignatureService.Api client disable|enable --client-id ID
+                   SignatureService.Api audit verify|seal
             Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.
             """);
         return 2;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using SignatureService.Api.Features.Audit;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Health;
@@ -56,11 +57,12 @@ internal static class ServiceRegistration
             .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
             .Build());
         services.AddDbContextPool<SignatureServiceDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton(sp => MigrationConnection.CreateRunner(sp));
         services.AddSingleton<DatabaseStatus>();
         services.AddHostedService<DatabaseStartup>();
 
         services.AddSingleton<AuditTrail>();
+        services.AddAuditChain();
         AddClientAuthentication(builder);
 
         services.AddOptions<HsmOptions>().BindConfiguration(HsmOptions.SectionName).ValidateOnStart();
