@@ -10,6 +10,9 @@ namespace SignatureService.Hsm.Cryptoki;
 /// </summary>
 internal sealed unsafe class CryptokiModule : SafeHandle
 {
+    /// <summary>Longest attribute value read (64 KiB): keys and labels are far smaller; a larger one is refused.</summary>
+    public const int MaxAttributeLength = 64 * 1024;
+
     private static readonly Dictionary<string, CryptokiModule> Loaded = new(StringComparer.Ordinal);
     private static readonly Lock LoadedLock = new();
 
@@ -226,9 +229,14 @@ internal sealed unsafe class CryptokiModule : SafeHandle
     {
         var attribute = new CK_ATTRIBUTE { type = type };
         Check(_functions->C_GetAttributeValue(session, obj, &attribute, 1), "C_GetAttributeValue");
-        if (attribute.ulValueLen == Ck.CK_UNAVAILABLE_INFORMATION || attribute.ulValueLen > 64 * 1024)
+        if (attribute.ulValueLen == Ck.CK_UNAVAILABLE_INFORMATION)
         {
             throw new Pkcs11Exception("C_GetAttributeValue", CkReturnValue.CKR_ATTRIBUTE_SENSITIVE);
+        }
+
+        if (attribute.ulValueLen > MaxAttributeLength)
+        {
+            throw new HsmException(HsmErrorCode.UnsupportedKey, $"Attribute 0x{type:X} is longer than {MaxAttributeLength} bytes.");
         }
 
         var value = new byte[attribute.ulValueLen];

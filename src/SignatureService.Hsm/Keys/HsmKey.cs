@@ -207,7 +207,13 @@ public sealed class HsmKey
             }
 
             algorithm = HsmKeyAlgorithm.EcP256;
-            spki = SubjectPublicKeyInfoEncoding.FromEc(parameters, module.GetAttribute(s, publicHandle, Ck.CKA_EC_POINT));
+            var point = module.GetAttribute(s, publicHandle, Ck.CKA_EC_POINT);
+            if (SubjectPublicKeyInfoEncoding.UnwrapEcPoint(point).Length != SubjectPublicKeyInfoEncoding.P256PointLength)
+            {
+                throw new HsmException(HsmErrorCode.UnsupportedKey, "CKA_EC_POINT is not an uncompressed P-256 point.");
+            }
+
+            spki = SubjectPublicKeyInfoEncoding.FromEc(parameters, point);
         }
         else
         {
@@ -287,10 +293,12 @@ public sealed class HsmKey
 
         // 2. C_Sign, single part, into a buffer known to be large enough (base §5.12): no length query round trip.
         var length = (ulong)request.Output.Length;
+        byte empty = 0;
         fixed (byte* input = request.Input)
         fixed (byte* output = request.Output)
         {
-            rv = functions->C_Sign(s, input, (ulong)request.Input.Length, output, &length);
+            // Note: an empty span pins to NULL, which modules may refuse as CKR_ARGUMENTS_BAD even with length 0.
+            rv = functions->C_Sign(s, input is null ? &empty : input, (ulong)request.Input.Length, output, &length);
         }
 
         CryptokiModule.Check(rv, "C_Sign");

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SignatureService.Hsm.Cryptoki;
 using SignatureService.Hsm.Keys;
 using SignatureService.Hsm.Sessions;
@@ -13,6 +16,10 @@ internal delegate TResult SessionCall<TState, TResult>(SessionHandle session, re
 /// One PKCS#11 token, opened by label, with a user login and a pool of sessions. Generates, finds and destroys key
 /// pairs; signing goes through <see cref="HsmKey"/>. Thread-safe: every operation borrows its own session. A lost
 /// session, login or device is re-opened and the operation retried once; then <see cref="HsmUnavailableException"/>.
+/// <para>
+/// PKCS#11 keeps one login state per process and token (base §5.6): several instances opened on the same token in one
+/// process share it, and the module is initialised once per process and shared by reference count.
+/// </para>
 /// </summary>
 public sealed class HsmToken : IDisposable
 {
@@ -27,17 +34,21 @@ public sealed class HsmToken : IDisposable
         $"{HsmOptions.SectionName}:{nameof(HsmOptions.PinEnvironmentVariable)}";
 
     private readonly CryptokiModule _module;
+    private readonly ILogger _logger;
     private readonly PinSource _pin;
     private readonly SessionPool _pool;
     private readonly Lock _keyManagementLock = new();
     private readonly Lock _recoveryLock = new();
+    private readonly byte[] _pinDigestKey = RandomNumberGenerator.GetBytes(32);
     private ulong _slotId;
     private int _handleGeneration;
+    private byte[]? _refusedPinDigest;
     private int _disposed;
 
-    private HsmToken(CryptokiModule module, HsmOptions options)
+    private HsmToken(CryptokiModule module, HsmOptions options, ILogger logger)
     {
         _module = module;
+        _logger = logger;
         TokenLabel = options.TokenLabel;
         ModulePath = options.ModulePath;
         _pin = new PinSource(
@@ -70,13 +81,14 @@ public sealed class HsmToken : IDisposable
     /// Loads the module, finds the token by label, opens a first session and logs in as the user (CKU_USER).
     /// </summary>
     /// <param name="options">Validated with <see cref="HsmOptions.Validate"/> first.</param>
+    /// <param name="logger">Receives opening, recovery, login-failure and key-management events (never secrets); optional.</param>
     /// <returns>The open token; dispose it to log out and close its sessions.</returns>
     /// <exception cref="HsmException">
     /// <see cref="HsmErrorCode.InvalidOptions"/>, <see cref="HsmErrorCode.ModuleNotLoadable"/>,
     /// <see cref="HsmErrorCode.TokenNotFound"/> or <see cref="HsmErrorCode.PinUnavailable"/>, each naming the setting.
     /// </exception>
     /// <exception cref="Pkcs11Exception">For example C_Login with CKR_PIN_INCORRECT.</exception>
-    public static HsmToken Open(HsmOptions options)
+    public static HsmToken Open(HsmOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -89,11 +101,12 @@ public sealed class HsmToken : IDisposable
         HsmToken? token = null;
         try
         {
-            token = new HsmToken(module, options);
+            token = new HsmToken(module, options, logger ?? NullLogger.Instance);
 
             // Note: the first session logs in now, so a wrong PIN or missing token fails at start-up, not at the first signature.
             var session = token._pool.Rent();
             token._pool.Return(session);
+            HsmLog.TokenOpened(token._logger, token.TokenLabel, token.SlotId, token.SessionPoolSize);
             return token;
         }
         catch
@@ -114,7 +127,8 @@ public sealed class HsmToken : IDisposable
     /// <summary>
     /// Generates a key pair inside the token: private key CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE, CKA_SIGN true and
     /// CKA_EXTRACTABLE false (no decrypt, unwrap or derive); public key CKA_TOKEN and CKA_VERIFY true. Both carry
-    /// <paramref name="id"/> as CKA_ID and <paramref name="label"/> as CKA_LABEL.
+    /// <paramref name="id"/> as CKA_ID and <paramref name="label"/> as CKA_LABEL. Generation and destruction are
+    /// serialised per token (RSA-3072 can take seconds on SoftHSM2); signing is not blocked meanwhile.
     /// </summary>
     /// <param name="algorithm">RSA-2048, RSA-3072 or EC P-256.</param>
     /// <param name="label">CKA_LABEL, 1 to <see cref="MaxKeyLabelLength"/> UTF-8 bytes (e.g. <c>signer/&lt;id&gt;</c>).</param>
@@ -144,7 +158,9 @@ public sealed class HsmToken : IDisposable
                 throw new HsmException(HsmErrorCode.KeyIdInUse, "A key with this CKA_ID already exists on the token.");
             }
 
-            return Execute(GenerateInSession, ref state);
+            var key = Execute(GenerateInSession, ref state);
+            HsmLog.KeyPairGenerated(_logger, algorithm, label, TokenLabel);
+            return key;
         }
     }
 
@@ -168,7 +184,13 @@ public sealed class HsmToken : IDisposable
         var state = new KeyRequest { Id = id };
         lock (_keyManagementLock)
         {
-            return Execute(DestroyInSession, ref state);
+            var destroyed = Execute(DestroyInSession, ref state);
+            if (destroyed)
+            {
+                HsmLog.KeyPairDestroyed(_logger, id, TokenLabel);
+            }
+
+            return destroyed;
         }
     }
 
@@ -268,7 +290,7 @@ public sealed class HsmToken : IDisposable
                     throw Unavailable(ex);
                 }
 
-                Recover(ex.ReturnValue);
+                Recover(ex);
                 continue;
             }
 
@@ -285,7 +307,7 @@ public sealed class HsmToken : IDisposable
                     throw Unavailable(ex);
                 }
 
-                Recover(ex.ReturnValue);
+                Recover(ex);
             }
             catch (Pkcs11Exception ex) when (ex.ReturnValue is CkReturnValue.CKR_OPERATION_ACTIVE or CkReturnValue.CKR_BUFFER_TOO_SMALL)
             {
@@ -471,8 +493,32 @@ public sealed class HsmToken : IDisposable
 
     private void Login(SessionHandle session)
     {
-        var module = _module;
-        var rv = _pin.Use(pin => module.Login(session.Value, Ck.CKU_USER, pin.Span));
+        // 1. Read the PIN (pinned bytes, zeroed after use). A PIN the token already refused is not offered again, so a
+        //    stale PIN file cannot walk the token's retry counter to a lock-out (HPKI cards lock after 15 failures) while
+        //    every request re-opens sessions; a changed PIN file is tried at once. Only a keyed digest of the refused PIN
+        //    is kept (HMAC-SHA256 under a per-instance random key), never the PIN.
+        var (rv, repeated) = _pin.Use(pin =>
+        {
+            var digest = HMACSHA256.HashData(_pinDigestKey, pin.Span);
+            var refused = Volatile.Read(ref _refusedPinDigest);
+            if (refused is not null && CryptographicOperations.FixedTimeEquals(refused, digest))
+            {
+                return (CkReturnValue.CKR_PIN_INCORRECT, true);
+            }
+
+            // 2. C_Login as CKU_USER (base §5.6); CKR_USER_ALREADY_LOGGED_IN means another session did it first.
+            var result = _module.Login(session.Value, Ck.CKU_USER, pin.Span);
+            if (result is CkReturnValue.CKR_PIN_INCORRECT or CkReturnValue.CKR_PIN_INVALID or CkReturnValue.CKR_PIN_LEN_RANGE)
+            {
+                Volatile.Write(ref _refusedPinDigest, digest);
+            }
+            else
+            {
+                CryptographicOperations.ZeroMemory(digest);
+            }
+
+            return (result, false);
+        });
         if (rv is CkReturnValue.CKR_OK or CkReturnValue.CKR_USER_ALREADY_LOGGED_IN)
         {
             return;
@@ -482,11 +528,18 @@ public sealed class HsmToken : IDisposable
             or CkReturnValue.CKR_PIN_LOCKED or CkReturnValue.CKR_PIN_EXPIRED or CkReturnValue.CKR_USER_PIN_NOT_INITIALIZED
             ? PinHint
             : null;
+        if (repeated)
+        {
+            throw new Pkcs11Exception("C_Login", rv, PinHint + "; this PIN was already refused and is not offered to the token again");
+        }
+
+        HsmLog.LoginFailed(_logger, TokenLabel, Pkcs11Exception.FormatReturnValue(rv));
         throw new Pkcs11Exception("C_Login", rv, hint);
     }
 
-    private void Recover(CkReturnValue cause)
+    private void Recover(Pkcs11Exception cause)
     {
+        HsmLog.SessionLost(_logger, cause.Function, Pkcs11Exception.FormatReturnValue(cause.ReturnValue), TokenLabel);
         lock (_recoveryLock)
         {
             // 1. Every idle session shares the fate of the one that failed (same device, same login): close them all,
@@ -495,12 +548,18 @@ public sealed class HsmToken : IDisposable
             Interlocked.Increment(ref _handleGeneration);
 
             // 2. After a device loss the token may come back in another slot: find it again by label.
-            if (cause is CkReturnValue.CKR_DEVICE_REMOVED or CkReturnValue.CKR_TOKEN_NOT_PRESENT or CkReturnValue.CKR_DEVICE_ERROR
+            if (cause.ReturnValue is CkReturnValue.CKR_DEVICE_REMOVED or CkReturnValue.CKR_TOKEN_NOT_PRESENT or CkReturnValue.CKR_DEVICE_ERROR
                 or CkReturnValue.CKR_TOKEN_NOT_RECOGNIZED or CkReturnValue.CKR_SLOT_ID_INVALID)
             {
                 try
                 {
-                    Volatile.Write(ref _slotId, FindSlot(_module, TokenLabel));
+                    var previous = SlotId;
+                    var slot = FindSlot(_module, TokenLabel);
+                    Volatile.Write(ref _slotId, slot);
+                    if (slot != previous)
+                    {
+                        HsmLog.TokenMovedSlot(_logger, TokenLabel, slot, previous);
+                    }
                 }
                 catch (HsmException ex)
                 {
@@ -510,8 +569,11 @@ public sealed class HsmToken : IDisposable
         }
     }
 
-    private HsmUnavailableException Unavailable(Exception cause) =>
-        new($"The HSM token '{TokenLabel}' is unavailable: {cause.Message}", cause);
+    private HsmUnavailableException Unavailable(Exception cause)
+    {
+        HsmLog.TokenUnavailable(_logger, TokenLabel, cause.Message);
+        return new($"The HSM token '{TokenLabel}' is unavailable: {cause.Message}", cause);
+    }
 
     private ref struct KeyRequest
     {

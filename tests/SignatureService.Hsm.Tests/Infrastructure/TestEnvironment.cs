@@ -27,7 +27,7 @@ internal static class TestEnvironment
         {
             throw new InvalidOperationException(
                 $"Environment variable {name} is not set. The HSM tests need a SoftHSM2 token: export {SoftHsmConfVariable}, " +
-                $"{ModuleVariable}, {TokenVariable}, {PinFileVariable} and {SoPinFileVariable} (see scripts/ or docs).");
+                $"{ModuleVariable}, {TokenVariable}, {PinFileVariable} and {SoPinFileVariable} (the repository's test script prepares them).");
         }
 
         return value;

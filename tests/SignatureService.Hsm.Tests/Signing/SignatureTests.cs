@@ -27,6 +27,17 @@ public sealed class SignatureTests(TokenFixture fixture)
     }
 
     [Fact]
+    public void Sign_Sha256RsaPkcsOverEmptyData_VerifiesWithDotNet()
+    {
+        using var temporary = new TemporaryKey(_token, HsmKeyAlgorithm.Rsa2048);
+
+        var signature = temporary.Key.Sign(HsmSignatureMechanism.Sha256RsaPkcs, ReadOnlySpan<byte>.Empty);
+
+        using var rsa = PublicRsa(temporary.Key);
+        Assert.True(rsa.VerifyData(Array.Empty<byte>(), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    }
+
+    [Fact]
     public void Sign_RsaPkcsOverDigestInfo_VerifiesWithDotNetAndOpenSsl()
     {
         using var temporary = new TemporaryKey(_token, HsmKeyAlgorithm.Rsa2048);

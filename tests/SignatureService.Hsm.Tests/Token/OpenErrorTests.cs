@@ -85,51 +85,111 @@ public sealed class OpenErrorTests
     [Fact]
     public void Open_BadPinsOnThrowAwayToken_ThrowTypedErrorsAndTheRightPinLogsIn()
     {
-        // A separate token, initialised here in SoftHSM2's free slot, so wrong PINs never touch the shared test token.
+        // A separate token, initialised in SoftHSM2's free slot, so wrong PINs never touch the shared test token.
         // Note: PKCS#11 login state is per application and token (base §5.6): while any session of this process is logged
         //       in to a token, a further login is not checked, so PIN failures are only observable on a token nobody uses.
-        var label = "wrong-pin-" + Guid.NewGuid().ToString("N")[..8];
-        var userPin = "right-" + Guid.NewGuid().ToString("N")[..8];
-        var module = CryptokiModule.AcquireShared(TestEnvironment.ModulePath);
+        var throwAway = ThrowAwayToken.Instance;
+        using var directory = new TemporaryDirectory();
+        var options = throwAway.Options(directory, "wrong-" + throwAway.UserPin);
+        options.PinFile = null;
+        options.PinEnvironmentVariable = "SIGNSVC_TEST_UNSET_" + Guid.NewGuid().ToString("N");
+        var unavailable = Assert.Throws<HsmException>(() => HsmToken.Open(options));
+        Assert.Equal(HsmErrorCode.PinUnavailable, unavailable.Code);
+
+        options = throwAway.Options(directory, "wrong-" + throwAway.UserPin);
+        var ex = Assert.Throws<Pkcs11Exception>(() => HsmToken.Open(options));
+        Assert.Equal("C_Login", ex.Function);
+        Assert.Equal(CkReturnValue.CKR_PIN_INCORRECT, ex.ReturnValue);
+
+        using var token = HsmToken.Open(throwAway.Options(directory, throwAway.UserPin));
+        Assert.Equal(throwAway.Label, token.TokenLabel);
+    }
+
+    [Fact]
+    public void Sign_PinFileTurnsWrongAfterLogout_RefusedPinIsNotOfferedAgainUntilTheFileChanges()
+    {
+        var throwAway = ThrowAwayToken.Instance;
+        using var directory = new TemporaryDirectory();
+        var options = throwAway.Options(directory, throwAway.UserPin);
+        var logger = new CollectingLogger();
+        using var token = HsmToken.Open(options, logger);
+        var id = TestEnvironment.NewKeyId();
+        var key = token.GenerateKeyPair(HsmKeyAlgorithm.EcP256, "pin-rotation", id);
         try
         {
-            InitThrowAwayToken(module, label, userPin);
-            using var directory = new TemporaryDirectory();
-            var options = TestEnvironment.Options(poolSize: 1);
-            options.TokenLabel = label;
-            options.PinFile = null;
-            options.PinEnvironmentVariable = "SIGNSVC_TEST_UNSET_" + Guid.NewGuid().ToString("N");
-            var unavailable = Assert.Throws<HsmException>(() => HsmToken.Open(options));
-            Assert.Equal(HsmErrorCode.PinUnavailable, unavailable.Code);
+            File.WriteAllText(options.PinFile!, "stale-" + throwAway.UserPin);
+            var session = token.Pool.Rent();
+            Assert.Equal(CkReturnValue.CKR_OK, token.Module.Logout(session.Value));
+            token.Pool.Return(session);
 
-            options.PinEnvironmentVariable = null;
-            options.PinFile = directory.Write("wrong.pin", Encoding.UTF8.GetBytes("wrong-" + userPin + "\n"));
-            var ex = Assert.Throws<Pkcs11Exception>(() => HsmToken.Open(options));
+            var first = Assert.Throws<Pkcs11Exception>(() => key.Sign(HsmSignatureMechanism.Ecdsa, new byte[32]));
+            var second = Assert.Throws<Pkcs11Exception>(() => key.Sign(HsmSignatureMechanism.Ecdsa, new byte[32]));
 
-            Assert.Equal("C_Login", ex.Function);
-            Assert.Equal(CkReturnValue.CKR_PIN_INCORRECT, ex.ReturnValue);
+            Assert.Equal(CkReturnValue.CKR_PIN_INCORRECT, first.ReturnValue);
+            Assert.Equal(CkReturnValue.CKR_PIN_INCORRECT, second.ReturnValue);
+            Assert.Single(logger.Events, e => e.Id.Id == 2005);
 
-            options.PinFile = directory.Write("right.pin", Encoding.UTF8.GetBytes(userPin + "\n"));
-            using var token = HsmToken.Open(options);
-            Assert.Equal(label, token.TokenLabel);
+            File.WriteAllText(options.PinFile!, throwAway.UserPin + "\n");
+            Assert.Equal(64, key.Sign(HsmSignatureMechanism.Ecdsa, new byte[32]).Length);
         }
         finally
         {
-            module.ReleaseShared();
-
-            // Best effort: keep the token directory from filling up with throw-away tokens.
-            _ = ExternalTool.Run("softhsm2-util", "--delete-token", "--token", label);
+            File.WriteAllText(options.PinFile!, throwAway.UserPin);
+            token.DestroyKey(id);
         }
     }
 
-    private static void InitThrowAwayToken(CryptokiModule module, string label, string userPin)
+    /// <summary>
+    /// A token initialised once per test process in SoftHSM2's free slot (C_InitToken, C_InitPIN); it is deleted with
+    /// softhsm2-util when the process exits.
+    /// </summary>
+    private sealed class ThrowAwayToken
     {
-        var soPin = Encoding.UTF8.GetBytes("so-" + Guid.NewGuid().ToString("N"));
-        var freeSlot = module.GetSlotsWithToken().First(slot => (module.GetTokenLabel(slot).Flags & Ck.CKF_TOKEN_INITIALIZED) == 0);
-        module.InitToken(freeSlot, soPin, label);
-        using var session = module.OpenSession(freeSlot, owner: null!);
-        CryptokiModule.Check(module.Login(session.Value, Ck.CKU_SO, soPin), "C_Login");
-        module.InitUserPin(session.Value, Encoding.UTF8.GetBytes(userPin));
-        CryptokiModule.Check(module.Logout(session.Value), "C_Logout");
+        private static readonly Lazy<ThrowAwayToken> Shared = new(Create);
+
+        private ThrowAwayToken(string label, string userPin)
+        {
+            Label = label;
+            UserPin = userPin;
+        }
+
+        public static ThrowAwayToken Instance => Shared.Value;
+
+        public string Label { get; }
+
+        public string UserPin { get; }
+
+        public HsmOptions Options(TemporaryDirectory directory, string pin)
+        {
+            var options = TestEnvironment.Options(poolSize: 2);
+            options.TokenLabel = Label;
+            options.PinFile = directory.Write(Guid.NewGuid().ToString("N") + ".pin", Encoding.UTF8.GetBytes(pin + "\n"));
+            return options;
+        }
+
+        private static ThrowAwayToken Create()
+        {
+            var label = "throw-away-" + Guid.NewGuid().ToString("N")[..8];
+            var userPin = "right-" + Guid.NewGuid().ToString("N")[..8];
+            var soPin = Encoding.UTF8.GetBytes("so-" + Guid.NewGuid().ToString("N"));
+            var module = CryptokiModule.AcquireShared(TestEnvironment.ModulePath);
+            try
+            {
+                var freeSlot = module.GetSlotsWithToken().First(slot => (module.GetTokenLabel(slot).Flags & Ck.CKF_TOKEN_INITIALIZED) == 0);
+                module.InitToken(freeSlot, soPin, label);
+                using var session = module.OpenSession(freeSlot, owner: null!);
+                CryptokiModule.Check(module.Login(session.Value, Ck.CKU_SO, soPin), "C_Login");
+                module.InitUserPin(session.Value, Encoding.UTF8.GetBytes(userPin));
+                CryptokiModule.Check(module.Logout(session.Value), "C_Logout");
+            }
+            finally
+            {
+                module.ReleaseShared();
+            }
+
+            // Best effort: keep the token directory from filling up with throw-away tokens.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => ExternalTool.Run("softhsm2-util", "--delete-token", "--token", label);
+            return new ThrowAwayToken(label, userPin);
+        }
     }
 }
