@@ -5,6 +5,8 @@ using Npgsql;
 using SignatureService.Api.Features.Audit;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
+using SignatureService.Api.Features.Protection;
+using SignatureService.Api.Features.Telemetry;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
 using SignatureService.Core.Clients;
@@ -63,6 +65,8 @@ internal static class ServiceRegistration
 
         services.AddSingleton<AuditTrail>();
         services.AddAuditChain();
+        services.AddServiceTelemetry();
+        services.AddProtection(builder.Configuration);
         AddClientAuthentication(builder);
 
         services.AddOptions<HsmOptions>().BindConfiguration(HsmOptions.SectionName).ValidateOnStart();
@@ -101,13 +105,16 @@ internal static class ServiceRegistration
 
     public static WebApplication UseSignatureService(this WebApplication app)
     {
+        app.UseProtectionHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseProtectionRateLimits();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapClientEndpoints();
+        app.MapTelemetryEndpoints();
         return app;
     }
 }

@@ -55,7 +55,8 @@ public static class Problem
             problem.Type = $"https://signature-service.invalid/errors/{error.Code}";
         }
 
-        if (problem.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
+        if (problem.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests
+            && !context.HttpContext.Response.Headers.ContainsKey("Retry-After"))
         {
             context.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }

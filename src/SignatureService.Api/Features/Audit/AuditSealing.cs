@@ -16,6 +16,7 @@ namespace SignatureService.Api.Features.Audit;
 /// </summary>
 internal sealed partial class AuditSealing(
     AuditChainSealer sealer,
+    SignatureService.Api.Features.Telemetry.ServiceMetrics metrics,
     HsmConnection hsm,
     DatabaseStatus database,
     IServiceScopeFactory scopes,
@@ -44,6 +45,7 @@ internal sealed partial class AuditSealing(
                 do
                 {
                     result = await sealer.SealAsync(policy, signer, checkpointNow: false, stoppingToken);
+                    metrics.AuditSealed(result.Sealed);
                 }
                 while (result.Sealed == policy.BatchSize && !stoppingToken.IsCancellationRequested);
             }
