@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 
 namespace SignatureService.Api.Tests.Deployment;
@@ -18,9 +20,9 @@ public sealed partial class KubernetesManifestTests
         foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, "k8s"), "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             using var reader = new StringReader(File.ReadAllText(file));
-            var parser = new YamlDotNet.Core.Parser(reader);
-            parser.Consume<YamlDotNet.Core.Events.StreamStart>();
-            while (parser.Accept<YamlDotNet.Core.Events.DocumentStart>(out _))
+            var parser = new Parser(reader);
+            parser.Consume<StreamStart>();
+            while (parser.Accept<DocumentStart>(out _))
             {
                 var doc = deserializer.Deserialize<Dictionary<object, object>>(parser);
                 docs.Add((Path.GetRelativePath(Root, file), doc));
@@ -246,11 +248,13 @@ public sealed partial class KubernetesManifestTests
     public void Dockerfile_IsMultiStageNonRoot_WithSoftHsmOnlyInTheDevelopmentImage()
     {
         var text = File.ReadAllText(Path.Combine(Root, "Dockerfile"));
-        var stages = StageHeader().Split(text).Skip(1).ToList();
-        var names = StageHeader().Matches(text).Select(m => m.Groups["name"].Value).ToList();
+        var headers = StageHeader().Matches(text).ToList();
+        var names = headers.Select(m => m.Groups["name"].Value).ToList();
         Assert.True(names.Count >= 3, string.Join(",", names));
         Assert.Equal("production", names[^1]);
-        var byName = names.Zip(stages).ToDictionary(p => p.First, p => p.Second);
+        var byName = headers.Select((m, i) => (m.Groups["name"].Value,
+                (i + 1 < headers.Count ? text[m.Index..headers[i + 1].Index] : text[m.Index..])))
+            .ToDictionary(p => p.Item1, p => p.Item2);
         Assert.Contains("softhsm2", byName["development"], StringComparison.Ordinal);
         foreach (var name in new[] { "runtime", "production" })
         {
