@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using SignatureService.Data.Audit;
 using SignatureService.Data.Clients;
 using SignatureService.Data.Keys;
+using SignatureService.Data.Pki;
+using SignatureService.Data.Signing;
 using SignatureService.Data.Users;
 
 namespace SignatureService.Data;
@@ -27,8 +29,38 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
     /// <summary>Token ids already accepted.</summary>
     public DbSet<JwtReplayRecord> JwtReplay => Set<JwtReplayRecord>();
 
+    /// <summary>EHR signature requests.</summary>
+    public DbSet<SignatureRequestRecord> SignatureRequests => Set<SignatureRequestRecord>();
+
+    /// <summary>Documents of signature requests.</summary>
+    public DbSet<SignatureRequestDocumentRecord> SignatureRequestDocuments => Set<SignatureRequestDocumentRecord>();
+
+    /// <summary>Callbacks to deliver.</summary>
+    public DbSet<CallbackOutboxRecord> CallbackOutbox => Set<CallbackOutboxRecord>();
+
+    /// <summary>Callback delivery attempts.</summary>
+    public DbSet<CallbackDeliveryRecord> CallbackDeliveries => Set<CallbackDeliveryRecord>();
+
     /// <summary>The audit trail (append-only).</summary>
     public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();
+
+    /// <summary>The service's CAs (root, signing and authentication sub-CAs).</summary>
+    public DbSet<CertificateAuthorityRecord> CertificateAuthorities => Set<CertificateAuthorityRecord>();
+
+    /// <summary>Certificates issued by the service's CAs.</summary>
+    public DbSet<CertificateRecord> Certificates => Set<CertificateRecord>();
+
+    /// <summary>Revocations and suspensions.</summary>
+    public DbSet<RevocationRecord> Revocations => Set<RevocationRecord>();
+
+    /// <summary>Published CRLs.</summary>
+    public DbSet<CrlRecord> Crls => Set<CrlRecord>();
+
+    /// <summary>The imported license registry.</summary>
+    public DbSet<LicenseRecord> Licenses => Set<LicenseRecord>();
+
+    /// <summary>Signers' verified attributes (hcRole from a verified license).</summary>
+    public DbSet<SignerAttributeRecord> SignerAttributes => Set<SignerAttributeRecord>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)

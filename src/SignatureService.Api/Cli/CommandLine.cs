@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SignatureService.Api.Features.Audit;
 using SignatureService.Api.Features.Clients;
+using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Hosting;
 using SignatureService.Core.Errors;
 using SignatureService.Data.Audit;
@@ -18,13 +19,14 @@ namespace SignatureService.Api.Cli;
 /// <item><c>client disable --client-id ID</c>, <c>client enable --client-id ID</c></item>
 /// <item><c>audit verify</c>: recompute the audit chain and checkpoints; prints a JSON report naming the first broken or missing event.</item>
 /// <item><c>audit seal</c>: seal every pending audit event now and sign a checkpoint over the head (opens the HSM).</item>
+/// <item>CA operator verbs <c>ca</c>, <c>cert</c>, <c>license</c>, <c>crl</c>: see <see cref="PkiCommands"/>.</item>
 /// </list>
 /// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused),
 /// 4 the audit trail failed verification.
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "client", "audit"];
+    private static readonly string[] Verbs = ["migrate", "client", "ca", "cert", "license", "crl", "audit"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -46,6 +48,7 @@ internal static class CommandLine
                 ["migrate"] => await MigrateAsync(services),
                 ["client", var action] => await ClientAsync(services, action, options),
                 ["audit", var action and ("verify" or "seal")] => await AuditCommand.RunAsync(services, action),
+                ["ca" or "cert" or "license" or "crl", ..] => await PkiCommands.RunAsync(services, positional, options),
                 _ => Usage(),
             };
         }
@@ -129,7 +132,7 @@ internal static class CommandLine
         return new ClientKeyInput(Required(options, "--kid"), Required(options, "--alg"), jwk);
     }
 
-    private static string Required(Dictionary<string, List<string>> options, string name) =>
+    internal static string Required(Dictionary<string, List<string>> options, string name) =>
         options.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : throw new UsageException($"{name} is required once.");
 
     private static (List<string> Positional, Dictionary<string, List<string>> Options) Parse(string[] args)
@@ -168,10 +171,11 @@ internal static class CommandLine
                    SignatureService.Api client retire-key --client-id ID --kid KID
                    SignatureService.Api client disable|enable --client-id ID
                    SignatureService.Api audit verify|seal
-            Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.
             """);
+        Console.Error.WriteLine(PkiCommands.Usage);
+        Console.Error.WriteLine("Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.");
         return 2;
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 }

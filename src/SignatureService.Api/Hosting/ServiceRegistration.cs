@@ -7,6 +7,8 @@ using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.Protection;
 using SignatureService.Api.Features.Telemetry;
+using SignatureService.Api.Features.SignatureRequests;
+using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
 using SignatureService.Core.Clients;
@@ -73,6 +75,10 @@ internal static class ServiceRegistration
         services.AddSingleton<IValidateOptions<HsmOptions>, HsmOptionsValidator>();
         services.AddSingleton<HsmConnection>();
         services.AddHostedService<HsmStartup>();
+        services.AddScoped<ServiceKeys>();
+        services.AddPki();
+
+        AddSignatureRequests(builder);
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3))
@@ -103,6 +109,19 @@ internal static class ServiceRegistration
         services.AddScoped<ClientRegistration>();
     }
 
+    private static void AddSignatureRequests(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => Core.Documents.DocumentFormatRegistry.CreateDefault(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CallbackOutbox>();
+        services.AddScoped<SignerQualification>();
+        services.AddScoped<SignatureRequestWorkflows>();
+        services.AddHostedService<RequestExpiry>();
+        services.AddHostedService<CallbackDispatcher>();
+        services.AddHttpClient(CallbackDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+    }
+
     public static WebApplication UseSignatureService(this WebApplication app)
     {
         app.UseProtectionHeaders();
@@ -115,6 +134,9 @@ internal static class ServiceRegistration
         app.MapHealthEndpoints();
         app.MapClientEndpoints();
         app.MapTelemetryEndpoints();
+        app.MapSignatureRequestEndpoints();
+        app.MapCallbackKeyEndpoints();
+        app.MapPkiEndpoints();
         return app;
     }
 }

@@ -72,6 +72,21 @@ public static class ErrorCatalogue
     /// <summary>Retiring this key would leave the client with no active key.</summary>
     public static readonly ErrorDescriptor ClientLastActiveKey = new("client.last-active-key", 409, "A client must keep at least one active key.");
 
+    /// <summary>The Idempotency-Key was already used with a different request body.</summary>
+    public static readonly ErrorDescriptor IdempotencyKeyReused = new("request.idempotency-key-reused", 409, "The Idempotency-Key was used with another request.");
+
+    /// <summary>No active signer matches the request's signer reference.</summary>
+    public static readonly ErrorDescriptor SignerNotFound = new("signing.signer-not-found", 400, "The signer is not known.");
+
+    /// <summary>The signer is suspended or holds no valid signing certificate (in date, not revoked or suspended).</summary>
+    public static readonly ErrorDescriptor SignerWithoutValidCertificate = new("signing.signer-without-valid-certificate", 409, "The signer cannot sign now.");
+
+    /// <summary>The signer's hcRole does not permit one of the document types (e.g. a pharmacist and a death certificate).</summary>
+    public static readonly ErrorDescriptor SignerRoleNotPermitted = new("signing.signer-not-qualified", 403, "The signer is not qualified for this document type.");
+
+    /// <summary>The callback URL is not https on one of the client's registered origins.</summary>
+    public static readonly ErrorDescriptor CallbackNotAllowed = new("signing.callback-not-allowed", 400, "The callback URL is not allowed.");
+
     /// <summary>Too many requests from this client or user; <c>Retry-After</c> says when to try again.</summary>
     public static readonly ErrorDescriptor RateLimited = new("request.rate-limited", 429, "Too many requests.");
 
@@ -83,6 +98,30 @@ public static class ErrorCatalogue
 
     /// <summary>An unexpected failure; the <c>traceId</c> finds it in the logs.</summary>
     public static readonly ErrorDescriptor Internal = new("server.internal-error", 500, "An unexpected error occurred.");
+
+    /// <summary>The CA hierarchy has not been set up yet (<c>ca init</c>).</summary>
+    public static readonly ErrorDescriptor CaNotInitialized = new("pki.ca-not-initialized", 409, "The certificate authority is not initialised.");
+
+    /// <summary>No certificate with this serial number was issued by the service's CAs.</summary>
+    public static readonly ErrorDescriptor CertificateNotFound = new("certificate.not-found", 404, "The certificate was not found.");
+
+    /// <summary>The certificate is already permanently revoked.</summary>
+    public static readonly ErrorDescriptor CertificateAlreadyRevoked = new("certificate.already-revoked", 409, "The certificate is already revoked.");
+
+    /// <summary>The certificate is already suspended (certificateHold).</summary>
+    public static readonly ErrorDescriptor CertificateAlreadySuspended = new("certificate.already-suspended", 409, "The certificate is already suspended.");
+
+    /// <summary>Only a suspended (on-hold) certificate can be resumed.</summary>
+    public static readonly ErrorDescriptor CertificateNotOnHold = new("certificate.not-on-hold", 409, "The certificate is not on hold.");
+
+    /// <summary>The signer has no verified license with an active registry entry, so no hcRole can be certified.</summary>
+    public static readonly ErrorDescriptor SignerNotQualified = new("certificate.signer-not-qualified", 409, "The signer has no verified qualification.");
+
+    /// <summary>A license registry import had invalid rows; <c>errors</c> lists them by row number and nothing was imported.</summary>
+    public static readonly ErrorDescriptor LicenseImportInvalid = new("license.import-invalid", 400, "The license registry file has invalid rows.");
+
+    /// <summary>The license does not match an active registry entry (number, name and date of birth).</summary>
+    public static readonly ErrorDescriptor LicenseNotVerified = new("license.not-verified", 409, "The license could not be verified against the registry.");
 
     /// <summary>Every descriptor declared on this class (for convention tests and the published API description).</summary>
     public static IReadOnlyList<ErrorDescriptor> All { get; } = typeof(ErrorCatalogue)

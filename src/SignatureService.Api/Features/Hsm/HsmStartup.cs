@@ -1,11 +1,7 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using SignatureService.Api.Hosting;
-using SignatureService.Data;
-using SignatureService.Data.Audit;
-using SignatureService.Data.Keys;
 using SignatureService.Hsm;
 
 namespace SignatureService.Api.Features.Hsm;
@@ -20,8 +16,6 @@ internal sealed partial class HsmStartup(
     IOptions<HsmOptions> options,
     DatabaseStatus database,
     IServiceScopeFactory scopes,
-    AuditTrail audit,
-    TimeProvider time,
     ILogger<HsmStartup> logger) : BackgroundService
 {
     public const string HealthKeyPurpose = "health-test";
@@ -66,7 +60,9 @@ internal sealed partial class HsmStartup(
         {
             try
             {
-                connection.Ready(await EnsureHealthKeyAsync(token, stoppingToken));
+                await using var scope = scopes.CreateAsyncScope();
+                var keys = scope.ServiceProvider.GetRequiredService<ServiceKeys>();
+                connection.Ready(await keys.EnsureAsync(token, HealthKeyPurpose, HsmKeyAlgorithm.EcP256, stoppingToken));
                 LogReady(logger, token.TokenLabel);
                 return;
             }
@@ -77,54 +73,6 @@ internal sealed partial class HsmStartup(
                 await Task.Delay(delay, stoppingToken);
                 delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
             }
-        }
-    }
-
-    /// <summary>
-    /// Finds the health-test key recorded in the store on the token, or generates a P-256 key in the token and records it
-    /// with its audit event. Replicas starting together may race: the loser's unique-label insert fails, it destroys its own
-    /// new key and retries, finding the winner's.
-    /// </summary>
-    private async Task<HsmKey> EnsureHealthKeyAsync(HsmToken token, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<SignatureServiceDbContext>();
-        var label = $"{HealthKeyPurpose}/{token.TokenLabel}";
-        var record = await db.HsmKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Label == label, cancellationToken);
-        if (record is not null && token.FindKey(record.CkId) is { } existing)
-        {
-            return existing;
-        }
-
-        if (record is not null)
-        {
-            // Note: the row outlived its token (e.g. a re-initialised development token); replace it.
-            await db.HsmKeys.Where(k => k.Id == record.Id).ExecuteDeleteAsync(cancellationToken);
-        }
-
-        var id = RandomNumberGenerator.GetBytes(16);
-        var key = token.GenerateKeyPair(HsmKeyAlgorithm.EcP256, label, id);
-        db.HsmKeys.Add(new HsmKeyRecord
-        {
-            Id = Guid.CreateVersion7(),
-            Purpose = HealthKeyPurpose,
-            Label = label,
-            CkId = id,
-            Algorithm = key.Algorithm.ToString(),
-            PublicKeySpki = key.SubjectPublicKeyInfo,
-            CreatedAt = time.GetUtcNow(),
-        });
-        audit.Record(db, AuditActor.System, "hsm.key-generated", "hsm-key", label,
-            new { purpose = HealthKeyPurpose, algorithm = key.Algorithm.ToString(), ckId = Convert.ToHexString(id) });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return key;
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            token.DestroyKey(id);
-            throw;
         }
     }
 
