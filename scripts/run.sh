@@ -8,10 +8,13 @@ command -v dotnet >/dev/null || ss_die "the .NET 10 SDK is required (dotnet on P
 ss_base_packages
 ss_postgres dev 55432
 ss_create_database signsvc
+ss_runtime_role dev
 ss_softhsm dev signsvc-dev
 
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
-export ConnectionStrings__SignatureService="$(ss_connection_string signsvc)"
+# The service runs as the least-privilege runtime role; migrations run as the schema owner.
+export ConnectionStrings__SignatureService="$(ss_app_connection_string signsvc)"
+export ConnectionStrings__SignatureServiceMigrations="$(ss_connection_string signsvc)"
 export Hsm__ModulePath=$SS_HSM_MODULE Hsm__TokenLabel=$SS_HSM_TOKEN Hsm__PinFile=$SS_HSM_PIN_FILE
 export SignatureService__DataDirectory="$SS_ROOT/.data/dev"
 # WebAuthn (AAL3 login): browse to http://localhost:5080 (the RP id is localhost). The AAL3 policy only trusts configured

@@ -148,3 +148,33 @@ EOF
   SS_HSM_MODULE=$(ss_softhsm_module)
   export SS_HSM_MODULE SS_HSM_TOKEN=$label SS_HSM_PIN_FILE=$pin SS_HSM_SO_PIN_FILE=$so_pin
 }
+
+# ss_runtime_role : ensures the service's login role signsvc_app (member of the NOLOGIN group signsvc_runtime that migration
+# 0006 grants to: no UPDATE/DELETE on the audit trail, no schema changes) with a generated password in secrets/;
+# adds it to the passfile and exports SS_DB_APP. Needs ss_postgres first.
+SS_DB_APP="signsvc_app"
+ss_runtime_role() {
+  local profile=$1 dir pwfile
+  dir=$(ss_profile_dir "$profile")
+  pwfile="$dir/secrets/pg-app-password"
+  [ -s "$pwfile" ] || (umask 077; ss_random_secret > "$pwfile")
+  PGPASSFILE=$SS_PG_PASSFILE psql -h 127.0.0.1 -p "$SS_PG_PORT" -U "$SS_DB_OWNER" -d postgres -qv ON_ERROR_STOP=1 \
+    -v app="$SS_DB_APP" -v pw="$(cat "$pwfile")" >/dev/null <<'SQL'
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'signsvc_runtime') AS need_group \gset
+\if :need_group
+CREATE ROLE signsvc_runtime NOLOGIN;
+\endif
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app') AS need_app \gset
+\if :need_app
+CREATE ROLE :"app" LOGIN IN ROLE signsvc_runtime;
+\endif
+ALTER ROLE :"app" PASSWORD :'pw';
+SQL
+  (umask 077; printf '127.0.0.1:*:*:%s:%s\n' "$SS_DB_APP" "$(cat "$pwfile")" >> "$SS_PG_PASSFILE")
+  export SS_DB_APP
+}
+
+# ss_app_connection_string DB : the service's (runtime role) connection string.
+ss_app_connection_string() {
+  printf 'Host=127.0.0.1;Port=%s;Username=%s;Database=%s;Passfile=%s' "$SS_PG_PORT" "$SS_DB_APP" "$1" "$SS_PG_PASSFILE"
+}

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using SignatureService.Api.Features.Audit;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Identity;
 using SignatureService.Api.Features.Pki;
@@ -19,13 +20,16 @@ namespace SignatureService.Api.Cli;
 /// <item><c>client disable --client-id ID</c>, <c>client enable --client-id ID</c></item>
 /// <item><c>operator create --name NAME --role ca-operator|ra-operator|auditor [--role ...]</c>: a pending operator and its
 /// one-time enrollment code (printed once, stored hashed).</item>
+/// <item><c>audit verify</c>: recompute the audit chain and checkpoints; prints a JSON report naming the first broken or missing event.</item>
+/// <item><c>audit seal</c>: seal every pending audit event now and sign a checkpoint over the head (opens the HSM).</item>
 /// <item>CA operator verbs <c>ca</c>, <c>cert</c>, <c>license</c>, <c>crl</c>: see <see cref="PkiCommands"/>.</item>
 /// </list>
-/// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused).
+/// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused),
+/// 4 the audit trail failed verification.
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "client", "ca", "cert", "license", "crl", "operator"];
+    private static readonly string[] Verbs = ["migrate", "client", "ca", "cert", "license", "crl", "operator", "audit"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -47,6 +51,7 @@ internal static class CommandLine
                 ["migrate"] => await MigrateAsync(services),
                 ["client", var action] => await ClientAsync(services, action, options),
                 ["operator", "create"] => await CreateOperatorAsync(services, options),
+                ["audit", var action and ("verify" or "seal")] => await AuditCommand.RunAsync(services, action),
                 ["ca" or "cert" or "license" or "crl", ..] => await PkiCommands.RunAsync(services, positional, options),
                 _ => Usage(),
             };
@@ -186,6 +191,7 @@ internal static class CommandLine
                    SignatureService.Api client retire-key --client-id ID --kid KID
                    SignatureService.Api client disable|enable --client-id ID
                    SignatureService.Api operator create --name NAME --role ca-operator|ra-operator|auditor [--role ROLE]...
+                   SignatureService.Api audit verify|seal
             """);
         Console.Error.WriteLine(PkiCommands.Usage);
         Console.Error.WriteLine("Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.");

@@ -2,9 +2,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using SignatureService.Api.Features.Audit;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.Identity;
+using SignatureService.Api.Features.Protection;
+using SignatureService.Api.Features.Telemetry;
 using SignatureService.Api.Features.SignatureRequests;
 using SignatureService.Api.Features.Signing;
 using SignatureService.Api.Features.Verification;
@@ -61,11 +64,14 @@ internal static class ServiceRegistration
             .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
             .Build());
         services.AddDbContextPool<SignatureServiceDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton(sp => MigrationConnection.CreateRunner(sp));
         services.AddSingleton<DatabaseStatus>();
         services.AddHostedService<DatabaseStartup>();
 
         services.AddSingleton<AuditTrail>();
+        services.AddAuditChain();
+        services.AddServiceTelemetry();
+        services.AddProtection(builder.Configuration);
         AddClientAuthentication(builder);
         builder.AddIdentity();
 
@@ -125,19 +131,23 @@ internal static class ServiceRegistration
 
     public static WebApplication UseSignatureService(this WebApplication app)
     {
+        app.UseProtectionHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSignInPage();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseProtectionRateLimits();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapClientEndpoints();
+        app.MapTelemetryEndpoints();
         app.MapSignatureRequestEndpoints();
         app.MapCallbackKeyEndpoints();
         app.MapVerificationEndpoints();
         app.MapPkiEndpoints();
         app.MapIdentityEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 }

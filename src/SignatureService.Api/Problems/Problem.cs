@@ -58,7 +58,8 @@ public static class Problem
             problem.Type = $"https://signature-service.invalid/errors/{error.Code}";
         }
 
-        if (problem.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
+        if (problem.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests
+            && !context.HttpContext.Response.Headers.ContainsKey("Retry-After"))
         {
             var seconds = context.HttpContext.Items.TryGetValue(RetryAfterItem, out var value) && value is int wait ? wait : RetryAfterSeconds;
             context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -78,6 +78,32 @@ public sealed class HsmKey
     /// <exception cref="HsmException">As <see cref="Sign(HsmSignatureMechanism, ReadOnlySpan{byte})"/>; <see cref="HsmErrorCode.InvalidInput"/> when the destination is too short.</exception>
     public int Sign(HsmSignatureMechanism mechanism, ReadOnlySpan<byte> input, Span<byte> destination)
     {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        string? error = "exception";
+        try
+        {
+            var written = SignUnmeasured(mechanism, input, destination);
+            error = null;
+            return written;
+        }
+        catch (Pkcs11Exception ex)
+        {
+            error = ex.ReturnValue.ToString();
+            throw;
+        }
+        catch (HsmException ex)
+        {
+            error = ex.Code.ToString();
+            throw;
+        }
+        finally
+        {
+            HsmMetrics.Record("sign", mechanism.ToString(), start, error);
+        }
+    }
+
+    private int SignUnmeasured(HsmSignatureMechanism mechanism, ReadOnlySpan<byte> input, Span<byte> destination)
+    {
         switch (mechanism)
         {
             case HsmSignatureMechanism.Sha256RsaPkcs:

@@ -57,7 +57,9 @@ public sealed class SignerQualification(SignatureServiceDbContext db, TimeProvid
                 "The signer is suspended or holds no valid signing certificate.");
         }
 
-        var roles = roleTexts.Select(r => HcRole.TryParse(r, out var role) ? role : null).OfType<HcRole>().ToList();
+        // Note: a certificate with several hcRoles stores them joined by "; " (see IssueSignerCertificate).
+        var roles = roleTexts.SelectMany(r => r.Split("; ", StringSplitOptions.RemoveEmptyEntries))
+            .Select(r => HcRole.TryParse(r, out var role) ? role : null).OfType<HcRole>().ToList();
         var refused = types.Where(t => !QualificationPolicy.Statutory.PermitsAny(t, roles)).Distinct().ToList();
         if (refused.Count > 0)
         {
