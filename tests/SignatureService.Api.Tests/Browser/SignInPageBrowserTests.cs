@@ -69,7 +69,7 @@ public sealed class SignInPageBrowserTests
             var (enrollmentId, code) = await service.CreateOperatorAsync();
             var page = await OpenPageWithAuthenticatorAsync(browser, service.Origin);
             var csp = (await page.GotoAsync($"{service.Origin}/login.html"))!.Headers["content-security-policy"];
-            Assert.Equal(SignInPage.ContentSecurityPolicy, csp);
+            Assert.Equal(SignatureService.Api.Features.Protection.Protection.ContentSecurityPolicy, csp);
             await page.FillAsync("#enrollment-id", enrollmentId.ToString());
             await page.FillAsync("#enrollment-code", code);
 

@@ -28,7 +28,7 @@ public sealed class ProtectionTests
             Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
             Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
             var csp = response.Headers.GetValues("Content-Security-Policy").Single();
-            Assert.Contains("default-src 'self'", csp, StringComparison.Ordinal);
+            Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
             Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
             Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
             Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());

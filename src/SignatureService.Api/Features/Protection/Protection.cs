@@ -18,8 +18,8 @@ internal static class Protection
 {
     /// <summary>The Content-Security-Policy of every response: same-origin resources only, no inline script, no framing.</summary>
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; " +
-        "form-action 'self'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public static IServiceCollection AddProtection(this IServiceCollection services, IConfiguration configuration)
     {
