@@ -26,7 +26,8 @@ export WebAuthn__Origins__0=${WebAuthn__Origins__0:-http://localhost:5080}
 if [ -z "${WebAuthn__AllowList__0__RootPemFile:-}" ] && [ -z "${WebAuthn__MetadataBlobFile:-}" ]; then
   placeholder="$SS_ROOT/.data/dev/webauthn-placeholder-root.pem"
   [ -f "$placeholder" ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
-    -subj "/CN=SignatureService placeholder attestation root (trusts no real key)" -days 3650 -out "$placeholder" 2>/dev/null
+    -subj "/CN=SignatureService placeholder root/O=trusts no real key" -days 3650 -out "$placeholder" 2>/dev/null \
+    || ss_die "could not create the placeholder attestation root $placeholder"
   export WebAuthn__AllowList__0__Aaguid=5e1f0c4e-0000-4000-8000-000000000000 WebAuthn__AllowList__0__RootPemFile=$placeholder
 fi
 
