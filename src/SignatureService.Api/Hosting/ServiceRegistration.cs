@@ -147,6 +147,7 @@ internal static class ServiceRegistration
         app.MapVerificationEndpoints();
         app.MapPkiEndpoints();
         app.MapIdentityEndpoints();
+        app.MapOperatorEndpoints();
         app.MapAuditEndpoints();
         return app;
     }
