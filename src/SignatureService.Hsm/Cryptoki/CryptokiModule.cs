@@ -58,21 +58,21 @@ internal sealed unsafe class CryptokiModule : SafeHandle
         }
     }
 
-    /// <summary>Drops one reference taken by <see cref="AcquireShared"/>; the last one finalises the module.</summary>
+    /// <summary>
+    /// Drops one reference taken by <see cref="AcquireShared"/>. The module stays initialised for the life of the process.
+    /// </summary>
+    /// <remarks>
+    /// Note: finalising on the last release raced with a later <see cref="AcquireShared"/> of the same library: the old handle's
+    /// C_Finalize runs only when its last session handle closes, which can be after the new C_Initialize, and then pulls the
+    /// library out from under the new sessions (a native crash of the test host, seen in CI). PKCS#11 modules need no
+    /// C_Finalize at process exit, and a service opens its token once, so keeping it initialised costs nothing.
+    /// </remarks>
     public void ReleaseShared()
     {
         lock (LoadedLock)
         {
-            if (--_references > 0)
-            {
-                return;
-            }
-
-            Loaded.Remove(_path);
+            _references--;
         }
-
-        // Note: sessions hold their own reference on this SafeHandle, so C_Finalize runs only after the last one closed.
-        Dispose();
     }
 
     /// <summary>Throws a <see cref="Pkcs11Exception"/> unless <paramref name="rv"/> is CKR_OK.</summary>
