@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib/setup.sh"
 
 command -v dotnet >/dev/null || ss_die "the .NET 10 SDK is required (dotnet on PATH)"
 ss_base_packages
-ss_postgres dev 55432
+ss_postgres dev 15432
 ss_create_database signsvc
 ss_runtime_role dev
 ss_softhsm dev signsvc-dev

@@ -9,7 +9,7 @@ command -v dotnet >/dev/null || ss_die "the .NET 10 SDK is required (dotnet on P
 ss_base_packages
 # Note: the browser test drives Debian's Chromium through Playwright (playwright install cannot download browsers here).
 ss_apt_install chromium
-ss_postgres test 56432
+ss_postgres test 25432
 # Note: PKCS#11 login state is per process and token, so a wrong-PIN test needs a token no other test logs in to.
 ss_softhsm test signsvc-pintest fresh
 export SIGNSVC_TEST_HSM_PIN_TEST_TOKEN=$SS_HSM_TOKEN

@@ -87,11 +87,20 @@ ss_postgres() {
   else
     port=$(cat "$portfile" 2>/dev/null || printf '%s' "$baseport")
     ss_port_free "$port" || port=$(ss_free_port "$baseport")
-    printf '%s' "$port" > "$portfile"
-    ss_log "starting PostgreSQL on 127.0.0.1:$port"
-    runuser -u postgres -- "$bin/pg_ctl" -D "$pgdata" -w -t 60 -l "$dir/postgres/server.log" \
-      -o "-p $port -k $dir/postgres -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null \
-      || { tail -n 20 "$dir/postgres/server.log" >&2; ss_die "PostgreSQL did not start"; }
+    # Note: base ports sit below Linux's ephemeral range (32768+), yet a port can be free to connect to and taken for binding (an outgoing socket holds it), so a refused bind
+    # moves on to the next port instead of failing.
+    local attempt
+    for attempt in 1 2 3 4 5; do
+      printf '%s' "$port" > "$portfile"
+      ss_log "starting PostgreSQL on 127.0.0.1:$port"
+      if runuser -u postgres -- "$bin/pg_ctl" -D "$pgdata" -w -t 60 -l "$dir/postgres/server.log" \
+          -o "-p $port -k $dir/postgres -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null; then
+        break
+      fi
+      grep -q "Address already in use" "$dir/postgres/server.log" && [ "$attempt" -lt 5 ] \
+        || { tail -n 20 "$dir/postgres/server.log" >&2; ss_die "PostgreSQL did not start"; }
+      port=$(ss_free_port $((port + 1)))
+    done
   fi
   local passfile="$dir/secrets/pgpass"
   (umask 077; printf '127.0.0.1:*:*:%s:%s\n' "$SS_DB_OWNER" "$(cat "$pwfile")" > "$passfile")
