@@ -78,6 +78,22 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task PendingRequest_WithoutApproval_NeverReachesTheHsm()
+    {
+        var (client, id) = await CreateAsync("doctor", TestClient.Document("prescription", SigningFixture.Prescription()));
+
+        // Note: several rounds of the signing worker (every 250 ms) and of the callback dispatcher run meanwhile.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var (_, body) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}");
+        var (signed, signedBody) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/1/signed");
+
+        Assert.Equal("pending-approval", body.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, signed.StatusCode);
+        Assert.Equal("resource.state-conflict", signedBody.GetProperty("code").GetString());
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+    }
+
+    [Fact]
     public async Task CrashAfterFirstDocument_ResumesWithoutSigningItAgain()
     {
         var (client, id) = await CreateAsync("doctor",

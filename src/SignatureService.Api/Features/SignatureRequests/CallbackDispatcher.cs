@@ -85,6 +85,8 @@ internal sealed partial class CallbackDispatcher(
         var key = await scope.ServiceProvider.GetRequiredService<ServiceKeys>()
             .EnsureAsync(hsm.RequireToken(), KeyPurpose, HsmKeyAlgorithm.EcP256, cancellationToken);
         var client = httpClients.CreateClient(HttpClientName);
+        // Note: the protected header is the same for every callback of the round; build it (and its key id) once.
+        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "ES256", kid = KeyId(key), typ = "signature-request-event+jwt" }));
         foreach (var row in claimed)
         {
             var started = Stopwatch.GetTimestamp();
@@ -92,7 +94,7 @@ internal sealed partial class CallbackDispatcher(
             string? error = null;
             try
             {
-                using var content = new StringContent(SignPayload(key, row.Payload), Encoding.ASCII, "application/jose");
+                using var content = new StringContent(SignPayload(key, header, row.Payload), Encoding.ASCII, "application/jose");
                 using var response = await client.PostAsync(new Uri(row.Url), content, cancellationToken);
                 status = (int)response.StatusCode;
                 if (!response.IsSuccessStatusCode)
@@ -163,9 +165,8 @@ internal sealed partial class CallbackDispatcher(
         return $$"""{"crv":"P-256","kty":"EC","x":"{{Base64Url.EncodeToString(q.X)}}","y":"{{Base64Url.EncodeToString(q.Y)}}"}""";
     }
 
-    private static string SignPayload(HsmKey key, JsonDocument payload)
+    private static string SignPayload(HsmKey key, string header, JsonDocument payload)
     {
-        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "ES256", kid = KeyId(key), typ = "signature-request-event+jwt" }));
         var body = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload.RootElement));
         var input = Encoding.ASCII.GetBytes($"{header}.{body}");
         var signature = key.Sign(HsmSignatureMechanism.Ecdsa, SHA256.HashData(input));
