@@ -2,6 +2,10 @@ using SignatureService.Api.Tests.Infrastructure;
 
 namespace SignatureService.Api.Tests.Pki;
 
+// Note: once, under the full suite's parallel load, a start refused for a bad setting surfaced as an ObjectDisposedException
+// instead of the validation failure (not reproduced in 6 isolated runs; root cause not found yet). Until it is, this class
+// runs outside the parallel collections; its assertions are unchanged.
+[Collection(StartFailureCollection.Name)]
 public sealed class PkiOptionsTests
 {
     [Theory]
@@ -22,4 +26,10 @@ public sealed class PkiOptionsTests
 
         Assert.Contains(setting.Split(':')[1], ex.ToString(), StringComparison.Ordinal);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StartFailureCollection
+{
+    public const string Name = "start-failure";
 }
