@@ -1,5 +1,11 @@
 using SignatureService.Api.Cli;
+using SignatureService.Api.Features.ApiDescription;
 using SignatureService.Api.Hosting;
+
+if (OpenApiExport.IsCommand(args))
+{
+    return await OpenApiExport.RunAsync(args);
+}
 
 if (CommandLine.IsCommand(args))
 {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using SignatureService.Api.Features.ApiDescription;
 using SignatureService.Api.Features.Audit;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
@@ -51,7 +52,7 @@ internal static class ServiceRegistration
             document.Info.Description =
                 "Remote electronic signatures for Japanese healthcare (HPKI). Errors are RFC 9457 problem+json with a stable `code`.";
             return Task.CompletedTask;
-        }));
+        }).AddProblemResponses());
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problem.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
 

@@ -1,3 +1,5 @@
+using SignatureService.Core.Errors;
+using SignatureService.Api.Features.ApiDescription;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace SignatureService.Api.Features.Identity;
@@ -11,20 +13,25 @@ internal static class IdentityEndpoints
         identity.MapPost("/registration/options", RegistrationOptionsAsync).AllowAnonymous()
             .Accepts<EnrollmentProof>("application/json")
             .WithSummary("Starts a key registration with an enrollment id and one-time code: returns the options for navigator.credentials.create().")
-            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429)
+            .ProducesErrors(ErrorCatalogue.EnrollmentInvalid, ErrorCatalogue.EnrollmentLocked, ErrorCatalogue.ValidationFailed);
         identity.MapPost("/registration", RegisterAsync).AllowAnonymous()
             .Accepts<RegisterKeyRequest>("application/json")
             .WithSummary("Completes a key registration (attestation verified against the AAL3 trust policy); the enrollment code is consumed.")
-            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503)
+            .ProducesErrors([.. ErrorGroups.WebAuthnRegistration, ErrorCatalogue.EnrollmentInvalid, ErrorCatalogue.EnrollmentLocked,
+                ErrorCatalogue.HsmUnavailable]);
         identity.MapPost("/login/options", LoginOptionsAsync).AllowAnonymous()
             .WithSummary("Starts a username-less login: returns the options for navigator.credentials.get().");
         identity.MapPost("/login", LoginAsync).AllowAnonymous()
             .Accepts<LoginRequest>("application/json")
             .WithSummary("Completes a login: sets the session cookie (HttpOnly, SameSite=Strict) and returns the session with its anti-forgery token.")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429)
+            .ProducesErrors([.. ErrorGroups.WebAuthnAssertion]);
         identity.MapPost("/logout", LogoutAsync).RequireAuthorization(IdentityPolicies.Aal3)
             .WithSummary("Ends the session (needs X-CSRF-Token).")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(409)
+            .ProducesErrors(ErrorCatalogue.StateConflict);
 
         var me = app.MapGroup("/v1/me").WithTags("Identity").RequireAuthorization(IdentityPolicies.Aal3);
         me.MapGet("/", GetSessionAsync)
@@ -33,14 +40,16 @@ internal static class IdentityEndpoints
         me.MapGet("/keys", ListKeysAsync).WithSummary("The caller's security keys.").ProducesProblem(401);
         me.MapPost("/keys/options", AddKeyOptionsAsync)
             .WithSummary("Starts adding a backup key: needs a login within the last 5 minutes and X-CSRF-Token.")
-            .ProducesProblem(401).ProducesProblem(403);
+            .ProducesProblem(401).ProducesProblem(403).ProducesErrors(ErrorCatalogue.FreshLoginRequired);
         me.MapPost("/keys", AddKeyAsync)
             .Accepts<AddKeyRequest>("application/json")
             .WithSummary("Completes adding a backup key (fresh login and X-CSRF-Token required).")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
+            .ProducesErrors([.. ErrorGroups.WebAuthnRegistration, ErrorCatalogue.FreshLoginRequired]);
         me.MapPost("/keys/{keyId:guid}/revoke", RevokeKeyAsync)
             .WithSummary("Revokes one of the caller's keys (not the last active one); sessions made with it end. Needs X-CSRF-Token.")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
+            .ProducesErrors(ErrorCatalogue.NotFound, ErrorCatalogue.LastActiveCredential, ErrorCatalogue.StateConflict);
         return app;
     }
 

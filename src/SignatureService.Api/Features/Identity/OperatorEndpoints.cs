@@ -1,3 +1,5 @@
+using SignatureService.Core.Errors;
+using SignatureService.Api.Features.ApiDescription;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SignatureService.Data.Audit;
@@ -23,7 +25,8 @@ internal static class OperatorEndpoints
         app.MapPost("/v1/operators", InviteAsync).RequireAuthorization(IdentityPolicies.CaOperator).WithTags("Identity")
             .WithSummary("Create a pending operator and its one-time enrollment code (CA operators only; X-CSRF-Token required).")
             .Accepts<InviteOperator>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesErrors(ErrorCatalogue.ValidationFailed);
         return app;
     }
 

@@ -1,3 +1,5 @@
+using SignatureService.Core.Errors;
+using SignatureService.Api.Features.ApiDescription;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Hsm;
@@ -13,7 +15,7 @@ internal static class CallbackKeyEndpoints
     {
         app.MapGet("/v1/callback-keys", GetAsync).AllowAnonymous().WithTags("Signature requests")
             .WithSummary("JWKS of the key that signs callbacks (ES256); receivers select it by kid.")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesErrors(ErrorCatalogue.HsmUnavailable);
         return app;
     }
 

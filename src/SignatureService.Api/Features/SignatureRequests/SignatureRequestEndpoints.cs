@@ -1,3 +1,4 @@
+using SignatureService.Api.Features.ApiDescription;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -17,9 +18,11 @@ internal static class SignatureRequestEndpoints
             .WithSummary("Submit 1–100 documents for a named signer's approval. Idempotency-Key: same key and body give the same answer.")
             .Accepts<CreateSignatureRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesErrors(ErrorCatalogue.ValidationFailed, ErrorCatalogue.SignerNotFound, ErrorCatalogue.SignerWithoutValidCertificate,
+                ErrorCatalogue.SignerRoleNotPermitted, ErrorCatalogue.CallbackNotAllowed, ErrorCatalogue.IdempotencyKeyReused);
         group.MapGet("/", ListAsync).WithSummary("The client's requests, newest first, with optional status and signer filters.")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesErrors(ErrorCatalogue.ValidationFailed);
         group.MapGet("/{id:guid}", GetAsync).WithSummary("One of the client's requests.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:guid}/cancel", CancelAsync).WithSummary("Withdraw a request that is still pending approval.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

@@ -17,12 +17,16 @@ public sealed class MetricsCollector : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), Series> _series = new();
 
-    /// <summary>Starts listening to <see cref="ServiceMetrics.ExportedMeters"/>.</summary>
-    public MetricsCollector()
+    /// <summary>
+    /// Starts listening to <see cref="ServiceMetrics.ExportedMeters"/> created by this host's <paramref name="meterFactory"/>
+    /// (or process-wide meters without a factory, like the HSM layer's), so two hosts in one process never mix their series.
+    /// </summary>
+    public MetricsCollector(IMeterFactory meterFactory)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ServiceMetrics.ExportedMeters.Contains(instrument.Meter.Name))
+            if (ServiceMetrics.ExportedMeters.Contains(instrument.Meter.Name)
+                && (instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, meterFactory)))
             {
                 listener.EnableMeasurementEvents(instrument);
             }

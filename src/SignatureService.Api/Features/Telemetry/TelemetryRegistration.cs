@@ -13,6 +13,8 @@ internal static class TelemetryRegistration
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         services.AddHostedService<OtlpExport>();
+        services.AddSingleton<BacklogSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<BacklogSampler>());
         return services;
     }
 }
