@@ -39,9 +39,26 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (ErrorCatalogue.PayloadTooLarge, null, null),
             BadHttpRequestException => (ErrorCatalogue.MalformedBody, null, null),
             Hsm.HsmUnavailableException => (ErrorCatalogue.HsmUnavailable, null, null),
-            NpgsqlException { IsTransient: true } => (ErrorCatalogue.DatabaseUnavailable, null, null),
+            _ when IsDatabaseUnavailable(exception) => (ErrorCatalogue.DatabaseUnavailable, null, null),
             _ => (ErrorCatalogue.Internal, null, null),
         };
+
+    /// <summary>
+    /// True when the database cannot be reached or is going away (a transient Npgsql error), also when EF Core or the
+    /// authentication handler wrapped it (<see cref="Exception.InnerException"/> chain, at most 8 deep).
+    /// </summary>
+    internal static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var (current, depth) = (exception, 0); current is not null && depth < 8; (current, depth) = (current.InnerException, depth + 1))
+        {
+            if (current is NpgsqlException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Error, Message = "Unhandled exception")]
     private static partial void LogUnexpected(ILogger logger, Exception exception);

@@ -18,12 +18,7 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public async Task ServedDocument_EqualsCommittedFile()
     {
-        var (factory, db) = await ServiceFactory.CreateAsync();
-        await using var _ = db;
-        await using var __ = factory;
-        using var client = await factory.StartAsync();
-
-        var served = Normalize(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var served = Normalize(await ServedAsync());
         var path = CommittedPath();
         if (Environment.GetEnvironmentVariable("SIGNSVC_UPDATE_OPENAPI") == "1")
         {
@@ -40,12 +35,7 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public async Task ServedDocument_DescribesEveryMappedRoute()
     {
-        var (factory, db) = await ServiceFactory.CreateAsync();
-        await using var _ = db;
-        await using var __ = factory;
-        using var client = await factory.StartAsync();
-
-        var document = JsonNode.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!;
+        var document = JsonNode.Parse(await ServedAsync())!;
         var paths = document["paths"]!.AsObject().Select(p => p.Key).ToHashSet();
 
         Assert.Contains("/v1/clients/me", paths);
@@ -54,11 +44,7 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public async Task EveryOperation_DocumentsItsProblemsWithCatalogueCodesAndExamples()
     {
-        var (factory, db) = await ServiceFactory.CreateAsync();
-        await using var _ = db;
-        await using var __ = factory;
-        using var client = await factory.StartAsync();
-        var document = JsonNode.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!;
+        var document = JsonNode.Parse(await ServedAsync())!;
         var catalogue = ErrorCatalogue.All.ToDictionary(e => e.Code, e => e.Status, StringComparer.Ordinal);
 
         var failures = new List<string>();
@@ -112,11 +98,7 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public async Task AuthorizedOperations_DocumentUnauthenticatedAndCsrfFailures()
     {
-        var (factory, db) = await ServiceFactory.CreateAsync();
-        await using var _ = db;
-        await using var __ = factory;
-        using var client = await factory.StartAsync();
-        var document = JsonNode.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!;
+        var document = JsonNode.Parse(await ServedAsync())!;
 
         static string[] Codes(JsonNode operation, string status) =>
             operation["responses"]?[status]?["content"]?["application/problem+json"]?["examples"]?.AsObject().Select(e => e.Key).ToArray() ?? [];
@@ -133,4 +115,13 @@ public sealed class OpenApiDocumentTests
     }
 
     private static string Normalize(string json) => OpenApiExport.Normalize(json);
+
+    private static async Task<string> ServedAsync()
+    {
+        var (factory, db) = await ServiceFactory.CreateAsync();
+        await using var _ = db;
+        await using var __ = factory;
+        using var client = await factory.StartAsync();
+        return await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+    }
 }

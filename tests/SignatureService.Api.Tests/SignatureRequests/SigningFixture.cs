@@ -19,6 +19,7 @@ public sealed class SigningFixture : IAsyncLifetime
 {
     private static int _counter;
     private TestDatabase _db = null!;
+    private bool _stopped;
 
     internal ServiceFactory Factory { get; private set; } = null!;
 
@@ -28,18 +29,31 @@ public sealed class SigningFixture : IAsyncLifetime
 
     public static readonly AuditActor Operator = new("cli", "test-operator");
 
+    /// <summary>Configuration overrides for the service (e.g. another database), applied before it starts.</summary>
+    internal IReadOnlyDictionary<string, string?>? Settings { get; init; }
+
     public async Task InitializeAsync()
     {
-        (Factory, _db) = await ServiceFactory.CreateAsync();
+        (Factory, _db) = await ServiceFactory.CreateAsync(Settings);
         Http = await Factory.StartAsync();
         await WithScopeAsync(sp => sp.GetRequiredService<InitializeCertificateAuthority>().InitializeAsync(Operator, CancellationToken.None));
     }
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        await Factory.DisposeAsync();
+        await StopServiceAsync();
         await _db.DisposeAsync();
+    }
+
+    /// <summary>Stops the in-process service (its workers too) but keeps the database, e.g. to hand it to a service process.</summary>
+    internal async Task StopServiceAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            Http.Dispose();
+            await Factory.DisposeAsync();
+        }
     }
 
     public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
