@@ -19,6 +19,11 @@ export SIGNSVC_TEST_PG="$(ss_connection_string postgres)"
 export SIGNSVC_TEST_HSM_MODULE=$SS_HSM_MODULE SIGNSVC_TEST_HSM_TOKEN=$SS_HSM_TOKEN
 export SIGNSVC_TEST_HSM_PIN_FILE=$SS_HSM_PIN_FILE SIGNSVC_TEST_HSM_SO_PIN_FILE=$SS_HSM_SO_PIN_FILE
 export SIGNSVC_TEST_DATA_DIR="$SS_ROOT/.data/test"
+# The fault tests' PKCS#11 module: forwards to SoftHSM2 and can make the device disappear (tests/native/p11fault.c).
+ss_log "building the PKCS#11 fault module"
+gcc -O2 -Wall -Wextra -Werror -shared -fPIC -I/usr/include/p11-kit-1 -o "$SIGNSVC_TEST_DATA_DIR/p11fault.so" \
+  "$SS_ROOT/tests/native/p11fault.c" -ldl -lpthread
+export SIGNSVC_TEST_HSM_FAULT_MODULE="$SIGNSVC_TEST_DATA_DIR/p11fault.so"
 
 ss_log "building"
 dotnet build "$SS_ROOT/SignatureService.sln" -c Release -nologo -v quiet -clp:ErrorsOnly

@@ -48,7 +48,9 @@ internal sealed partial class DatabaseStartup(
                 lifetime.StopApplication();
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
+            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 status.Set("database unreachable");
                 LogUnreachable(logger, delay.TotalSeconds, ex.Message);

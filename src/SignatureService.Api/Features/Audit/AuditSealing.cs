@@ -49,8 +49,9 @@ internal sealed partial class AuditSealing(
                 }
                 while (result.Sealed == policy.BatchSize && !stoppingToken.IsCancellationRequested);
             }
-            catch (Exception ex) when (ex is NpgsqlException or HsmException or DbUpdateException or TimeoutException
-                                       && !stoppingToken.IsCancellationRequested)
+            // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
+            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogSealFailed(logger, ex.GetType().Name, ex.Message);
                 _signer = null;

@@ -66,7 +66,9 @@ internal sealed partial class HsmStartup(
                 LogReady(logger, token.TokenLabel);
                 return;
             }
-            catch (Exception ex) when (ex is HsmException or NpgsqlException or DbUpdateException && !stoppingToken.IsCancellationRequested)
+            // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
+            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 connection.SetState("health-test key unavailable");
                 LogStoreUnavailable(logger, ex.Message, delay.TotalSeconds);

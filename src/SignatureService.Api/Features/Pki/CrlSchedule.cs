@@ -37,7 +37,9 @@ internal sealed partial class CrlSchedule(
             {
                 await RefreshAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is HsmException or NpgsqlException or DbUpdateException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
+            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogRefreshFailed(logger, ex.GetType().Name, ex.Message);
             }

@@ -29,7 +29,9 @@ internal sealed partial class RequestExpiry(IServiceScopeFactory scopes, Databas
             {
                 await ExpireDueAsync(scopes, time, stoppingToken);
             }
-            catch (Exception ex) when (ex is DbUpdateException or Npgsql.NpgsqlException && !stoppingToken.IsCancellationRequested)
+            // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
+            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogExpiryFailed(logger, ex.GetType().Name);
             }

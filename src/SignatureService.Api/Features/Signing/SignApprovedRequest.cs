@@ -9,6 +9,7 @@ using SignatureService.Data;
 using SignatureService.Data.Audit;
 using SignatureService.Data.Pki;
 using SignatureService.Data.Signing;
+using SignatureService.Hsm;
 using SignatureService.Pki.Timestamping;
 using SignatureService.Pki.XAdES;
 
@@ -62,40 +63,51 @@ public sealed class SignApprovedRequest(
             return false;
         }
 
-        // 2. The signer's valid signing certificate and its key in the HSM.
-        var certificate = await db.Certificates.AsNoTracking()
-            .Where(c => c.UserId == request.SignerUserId && c.Kind == CertificateKinds.Signer && c.Status == CertificateStatuses.Good &&
-                        c.NotBefore <= now && c.NotAfter > now && c.KeyId != null)
-            .OrderByDescending(c => c.NotAfter)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (certificate is null)
+        try
         {
-            workflows.Transition(request, SignatureRequestStatus.Failed, "The signer holds no valid signing certificate any more.");
-            audit.Record(db, AuditActor.System, "signature-request.failed", "signature-request", request.Id.ToString(), new { reason = "no-valid-certificate" });
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
+            // 2. The signer's valid signing certificate and its key in the HSM.
+            var certificate = await db.Certificates.AsNoTracking()
+                .Where(c => c.UserId == request.SignerUserId && c.Kind == CertificateKinds.Signer && c.Status == CertificateStatuses.Good &&
+                            c.NotBefore <= now && c.NotAfter > now && c.KeyId != null)
+                .OrderByDescending(c => c.NotAfter)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (certificate is null)
+            {
+                workflows.Transition(request, SignatureRequestStatus.Failed, "The signer holds no valid signing certificate any more.");
+                audit.Record(db, AuditActor.System, "signature-request.failed", "signature-request", request.Id.ToString(), new { reason = "no-valid-certificate" });
+                await db.SaveChangesAsync(cancellationToken);
+                return true;
+            }
+
+            var keyRecord = await db.HsmKeys.AsNoTracking().SingleAsync(k => k.Id == certificate.KeyId, cancellationToken);
+            var key = hsm.RequireToken().FindKey(keyRecord.CkId)
+                      ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
+            using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
+            using var rsa = key.AsRsa();
+            var tsa = new LocalTimestampAuthority((await authorities.RequireAsync(cancellationToken)).Tsa);
+            var signer = new XadesSigner(time);
+            var upgrader = new XadesUpgrader(new TimestampSource(tsa));
+
+            // 3. Each document not yet signed: one HSM signature, a timestamp, stored with its audit event.
+            foreach (var document in request.Documents.Where(d => d.SignedContent is null).OrderBy(d => d.Ordinal))
+            {
+                var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
+                var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
+                document.SignedContent = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
+                document.SignedAt = time.GetUtcNow();
+                request.UpdatedAt = document.SignedAt.Value;
+                audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
+                    new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = "ES-T" });
+                await db.SaveChangesAsync(cancellationToken);
+            }
         }
-
-        var keyRecord = await db.HsmKeys.AsNoTracking().SingleAsync(k => k.Id == certificate.KeyId, cancellationToken);
-        var key = hsm.RequireToken().FindKey(keyRecord.CkId)
-                  ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
-        using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
-        using var rsa = key.AsRsa();
-        var tsa = new LocalTimestampAuthority((await authorities.RequireAsync(cancellationToken)).Tsa);
-        var signer = new XadesSigner(time);
-        var upgrader = new XadesUpgrader(new TimestampSource(tsa));
-
-        // 3. Each document not yet signed: one HSM signature, a timestamp, stored with its audit event.
-        foreach (var document in request.Documents.Where(d => d.SignedContent is null).OrderBy(d => d.Ordinal))
+        catch (HsmException) when (!cancellationToken.IsCancellationRequested)
         {
-            var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
-            var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
-            document.SignedContent = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
-            document.SignedAt = time.GetUtcNow();
-            request.UpdatedAt = document.SignedAt.Value;
-            audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
-                new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = "ES-T" });
-            await db.SaveChangesAsync(cancellationToken);
+            // Note: the HSM is away. Give the claim back at once (as if its lease had run out) so the next round, on any
+            // replica, resumes the request as soon as the HSM answers again instead of waiting out the lease.
+            request.UpdatedAt = time.GetUtcNow() - SigningLease;
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
         }
 
         // 4. Done.

@@ -24,8 +24,9 @@ internal sealed partial class SigningWorker(IServiceScopeFactory scopes, Databas
                 {
                     worked = await RunOnceAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is DbUpdateException or Npgsql.NpgsqlException or SignatureService.Hsm.HsmException or InvalidOperationException
-                                           && !stoppingToken.IsCancellationRequested)
+                // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
+            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogRoundFailed(logger, ex.GetType().Name, ex.Message);
                 }

@@ -27,8 +27,9 @@ internal sealed partial class BacklogSampler(
                 {
                     await SampleAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException
-                                           && !stoppingToken.IsCancellationRequested)
+                // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
+            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogSampleFailed(logger, ex.GetType().Name);
                 }
