@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using SignatureService.Api.Features.Approvals;
 using SignatureService.Api.Features.Audit;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
@@ -83,6 +84,7 @@ internal static class ServiceRegistration
         services.AddPki();
 
         AddSignatureRequests(builder);
+        services.AddApprovals();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3))
@@ -149,6 +151,7 @@ internal static class ServiceRegistration
         app.MapIdentityEndpoints();
         app.MapOperatorEndpoints();
         app.MapAuditEndpoints();
+        app.MapApprovalEndpoints();
         return app;
     }
 }

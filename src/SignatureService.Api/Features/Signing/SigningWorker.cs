@@ -10,7 +10,8 @@ namespace SignatureService.Api.Features.Signing;
 /// Picks up approved requests, and signing requests whose worker died (lease expired), and signs them. Runs on every replica;
 /// the row version decides which replica signs a request.
 /// </summary>
-internal sealed partial class SigningWorker(IServiceScopeFactory scopes, DatabaseStatus database, HsmConnection hsm, TimeProvider time, ILogger<SigningWorker> logger)
+internal sealed partial class SigningWorker(
+    IServiceScopeFactory scopes, DatabaseStatus database, HsmConnection hsm, SigningSignal signal, TimeProvider time, ILogger<SigningWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -33,7 +34,7 @@ internal sealed partial class SigningWorker(IServiceScopeFactory scopes, Databas
 
             if (worked == 0)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(250), time, stoppingToken);
+                await signal.WaitAsync(TimeSpan.FromMilliseconds(250), stoppingToken);
             }
         }
     }
