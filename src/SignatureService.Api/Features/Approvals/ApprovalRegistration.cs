@@ -13,6 +13,9 @@ internal static class ApprovalRegistration
         services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApprovalOptions>, ApprovalOptionsValidator>();
         services.AddSingleton<SigningSignal>();
+        // Note: the signing pipeline's level switch (ES-B for benchmarks only) is registered with the approval feature that brought it.
+        services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SigningOptions>, SigningOptionsValidator>();
         services.AddScoped<IssueApprovalTransaction>();
         services.AddScoped<ApproveSignatureRequests>();
         services.AddScoped<RejectSignatureRequest>();
