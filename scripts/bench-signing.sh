@@ -34,6 +34,8 @@ dotnet build -c Release --nologo -v q -clp:ErrorsOnly "$SS_ROOT/bench/SignatureS
 echo "$(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "raw SoftHSM2 C_Sign RSA-2048 (p11bench.c): ${raw1}/s on 1 thread, ${raw2}/s on 2 threads"
 echo
+# Note: WebApplicationFactory finds the service's content root through this variable outside a test project.
+export ASPNETCORE_TEST_CONTENTROOT_SIGNATURESERVICE_API="$SS_ROOT/src/SignatureService.Api"
 BENCH_RAW_RSA_1="$raw1" BENCH_RAW_RSA_2="$raw2" \
   dotnet "$SS_ROOT/bench/SignatureService.Approval.Benchmarks/bin/Release/net10.0/SignatureService.Approval.Benchmarks.dll"
 echo
