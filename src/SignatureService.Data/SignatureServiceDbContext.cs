@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SignatureService.Data.Approvals;
 using SignatureService.Data.Audit;
 using SignatureService.Data.Clients;
 using SignatureService.Data.Identity;
@@ -73,6 +74,12 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
 
     /// <summary>Signers' verified attributes (hcRole from a verified license).</summary>
     public DbSet<SignerAttributeRecord> SignerAttributes => Set<SignerAttributeRecord>();
+
+    /// <summary>Approval transactions (Signature Activation Data) and their assertions.</summary>
+    public DbSet<ApprovalTransactionRecord> ApprovalTransactions => Set<ApprovalTransactionRecord>();
+
+    /// <summary>The documents each approval transaction covers.</summary>
+    public DbSet<ApprovalTransactionDocumentRecord> ApprovalTransactionDocuments => Set<ApprovalTransactionDocumentRecord>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)

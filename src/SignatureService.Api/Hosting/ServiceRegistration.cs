@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using SignatureService.Api.Features.ApiDescription;
+using SignatureService.Api.Features.Approvals;
 using SignatureService.Api.Features.Audit;
 using SignatureService.Api.Features.Clients;
 using SignatureService.Api.Features.Hsm;
@@ -84,6 +85,7 @@ internal static class ServiceRegistration
         services.AddPki();
 
         AddSignatureRequests(builder);
+        services.AddApprovals();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3))
@@ -150,6 +152,7 @@ internal static class ServiceRegistration
         app.MapIdentityEndpoints();
         app.MapOperatorEndpoints();
         app.MapAuditEndpoints();
+        app.MapApprovalEndpoints();
         return app;
     }
 }

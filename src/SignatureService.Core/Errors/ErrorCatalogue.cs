@@ -233,6 +233,27 @@ public static class ErrorCatalogue
     /// <summary>The license does not match an active registry entry (number, name and date of birth).</summary>
     public static readonly ErrorDescriptor LicenseNotVerified = new("license.not-verified", 409, "The license could not be verified against the registry.");
 
+    /// <summary>An approval batch names no request, more than 100 requests, or more than 100 documents in all.</summary>
+    public static readonly ErrorDescriptor ApprovalBatchTooLarge = new("approval.batch-too-large", 400, "An approval covers 1 to 100 documents.");
+
+    /// <summary>A request in the batch does not exist or belongs to another signer (the two are not told apart).</summary>
+    public static readonly ErrorDescriptor ApprovalRequestUnknown = new("approval.request-unknown", 404, "A request is not one of yours.");
+
+    /// <summary>A request in the batch is not pending approval (already approved, rejected, cancelled, expired or signed).</summary>
+    public static readonly ErrorDescriptor ApprovalRequestNotPending = new("approval.request-not-pending", 409, "A request is not pending approval.");
+
+    /// <summary>The approval transaction was already used (a replayed or second assertion).</summary>
+    public static readonly ErrorDescriptor ApprovalConsumed = new("approval.consumed", 409, "The approval was already used.");
+
+    /// <summary>The approval transaction expired before the assertion arrived.</summary>
+    public static readonly ErrorDescriptor ApprovalExpired = new("approval.expired", 409, "The approval has expired.");
+
+    /// <summary>A document changed after the approval options were issued: its SHA-256 differs from the approved one.</summary>
+    public static readonly ErrorDescriptor ApprovalDocumentChanged = new("approval.document-changed", 409, "A document changed after the approval was issued.");
+
+    /// <summary>The assertion was made with a credential that is not one of the signer's active keys listed in the transaction.</summary>
+    public static readonly ErrorDescriptor ApprovalCredentialNotAllowed = new("approval.credential-not-allowed", 403, "This security key may not approve this transaction.");
+
     /// <summary>Every descriptor declared on this class (for convention tests and the published API description).</summary>
     public static IReadOnlyList<ErrorDescriptor> All { get; } = typeof(ErrorCatalogue)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -43,6 +43,9 @@ public sealed class SignatureRequestRecord
     /// <summary>When a still-pending request expires (UTC).</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 
+    /// <summary>The approval transaction that approved the request (set with the move to approved), the activation evidence.</summary>
+    public Guid? ApprovalId { get; set; }
+
     /// <summary>The documents, in order.</summary>
     public List<SignatureRequestDocumentRecord> Documents { get; } = [];
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using SignatureService.Api.Tests.Approvals;
 using SignatureService.Api.Tests.SignatureRequests;
 
 namespace SignatureService.Api.Tests.Faults;
@@ -24,15 +25,15 @@ public sealed class CallbackFaultTests : IAsyncLifetime
         using var hanging = new HangingReceiver();
         var hangingClient = await _fixture.CreateClientAsync(hanging.Origin);
         var otherClient = await _fixture.CreateClientAsync("https://ehr.example.test");
-        var (signer, _, _) = await _fixture.CreateSignerAsync("doctor");
+        var session = await _fixture.CreateSignerSessionAsync("doctor");
+        var signer = session.UserId;
         var stuck = await CreateAsync(hangingClient, signer, hanging.Origin + "/hook");
         var toSign = await CreateAsync(otherClient, signer, null);
 
         // The hanging receiver's callback is queued by the cancellation; the other request is approved and must be signed.
         var (cancelled, _) = await hangingClient.SendAsync(HttpMethod.Post, $"{Path}/{stuck}/cancel", new { });
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
-        await _fixture.Database.ExecuteAsync(
-            $"UPDATE signature_requests SET status = 'approved', updated_at = now() WHERE id = '{toSign}' AND status = 'pending-approval'");
+        await session.ApproveAsync(toSign);
 
         await WaitUntilAsync(async () => await _fixture.Database.ScalarAsync<string>(
             $"SELECT status FROM signature_requests WHERE id = '{toSign}'") == "signed", TimeSpan.FromSeconds(60));

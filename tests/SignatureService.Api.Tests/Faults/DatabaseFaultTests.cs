@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using SignatureService.Api.Tests.Approvals;
 using SignatureService.Api.Tests.SignatureRequests;
 
 namespace SignatureService.Api.Tests.Faults;
@@ -26,16 +27,17 @@ public sealed class DatabaseFaultTests
         try
         {
             var client = await fixture.CreateClientAsync();
-            var (signer, _, _) = await fixture.CreateSignerAsync("doctor");
+            var session = await fixture.CreateSignerSessionAsync("doctor");
+            var signer = session.UserId;
             var before = new List<Guid>();
             for (var i = 0; i < 3; i++)
             {
                 before.Add(await CreateAsync(client, signer));
             }
 
-            await ApproveAsync(cluster, before[0]);
+            await session.ApproveAsync(before[0]);
             Assert.Equal("signed", await WaitForStatusAsync(client, before[0], "signed"));
-            await ApproveAsync(cluster, before[1]);
+            await session.ApproveAsync(before[1]);
 
             // 1. The database goes away (connections cut, as in a crash or failover).
             await cluster.StopAsync();
@@ -71,8 +73,7 @@ public sealed class DatabaseFaultTests
             }
 
             Assert.NotEqual(Guid.Empty, after);
-            await ApproveAsync(cluster, before[2]);
-            await ApproveAsync(cluster, after);
+            await session.ApproveAsync(before[2], after);
             foreach (var id in new[] { before[1], before[2], after })
             {
                 Assert.Equal("signed", await WaitForStatusAsync(client, id, "signed"));
@@ -102,15 +103,6 @@ public sealed class DatabaseFaultTests
         var (response, body) = await client.SendAsync(HttpMethod.Post, Path, Body(signer));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return body.GetProperty("id").GetGuid();
-    }
-
-    private static async Task ApproveAsync(PrivateCluster cluster, Guid id)
-    {
-        await using var db = new Npgsql.NpgsqlConnection(cluster.ConnectionString("signsvc", pooling: false));
-        await db.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(
-            $"UPDATE signature_requests SET status = 'approved', updated_at = now() WHERE id = '{id}' AND status = 'pending-approval'", db);
-        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
     private static async Task<long> ScalarAsync(Npgsql.NpgsqlConnection db, string sql)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using SignatureService.Api.Tests.Approvals;
 using SignatureService.Api.Tests.SignatureRequests;
 using SignatureService.Testing;
 
@@ -18,17 +19,19 @@ public sealed class HsmFaultTests
     public async Task HsmGoneAndBack_ServiceAnswers503ThenSignsTheWaitingRequestOnce()
     {
         var marker = Path.Combine(Path.GetTempPath(), "signsvc-p11fault-" + Guid.NewGuid().ToString("N"));
-        var fixture = new SigningFixture();
+        // Note: the in-process service takes requests and approvals but does not sign; the service process on the fault module does.
+        var fixture = new SigningFixture { Settings = new Dictionary<string, string?> { ["Signing:WorkerEnabled"] = "false" } };
         await fixture.InitializeAsync();
         try
         {
             var client = await fixture.CreateClientAsync();
-            var (signer, _, _) = await fixture.CreateSignerAsync("doctor");
+            var session = await fixture.CreateSignerSessionAsync("doctor");
+            var signer = session.UserId;
             var settings = new Dictionary<string, string?>(fixture.Factory.Settings)
             {
                 ["Hsm:ModulePath"] = TestEnvironment.Require("SIGNSVC_TEST_HSM_FAULT_MODULE"),
+                ["Signing:WorkerEnabled"] = "true",
             };
-            await fixture.StopServiceAsync();
 
             await using var service = await ServiceProcess.StartAsync(settings, new Dictionary<string, string>
             {
@@ -54,8 +57,7 @@ public sealed class HsmFaultTests
 
             // Submitting needs no HSM; the approved request waits.
             var id = await CreateAsync(http, client, signer);
-            await fixture.Database.ExecuteAsync(
-                $"UPDATE signature_requests SET status = 'approved', updated_at = now() WHERE id = '{id}' AND status = 'pending-approval'");
+            await session.ApproveAsync(id);
             await Task.Delay(TimeSpan.FromSeconds(3));
             Assert.Contains(await fixture.Database.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{id}'"),
                 new[] { "approved", "signing" });

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Npgsql;
+using SignatureService.Api.Tests.Approvals;
 using SignatureService.Api.Tests.SignatureRequests;
 
 namespace SignatureService.Api.Tests.Faults;
@@ -18,12 +19,14 @@ public sealed class ProcessKillTests
     [Fact]
     public async Task ServiceKilledWhileSigning_RestartedService_SignsEveryDocumentExactlyOnce()
     {
-        var fixture = new SigningFixture();
+        // Note: the in-process service takes the approval but does not sign (an API-only replica); the service process signs.
+        var fixture = new SigningFixture { Settings = new Dictionary<string, string?> { ["Signing:WorkerEnabled"] = "false" } };
         await fixture.InitializeAsync();
         try
         {
             var client = await fixture.CreateClientAsync();
-            var (signer, _, _) = await fixture.CreateSignerAsync("doctor");
+            var session = await fixture.CreateSignerSessionAsync("doctor");
+            var signer = session.UserId;
             var documents = Enumerable.Range(0, Documents)
                 .Select(_ => TestClient.Document("prescription", SigningFixture.Prescription())).ToArray();
             var (created, body) = await client.SendAsync(HttpMethod.Post, "/v1/signature-requests",
@@ -31,13 +34,13 @@ public sealed class ProcessKillTests
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             var id = body.GetProperty("id").GetGuid();
 
-            // The in-process service stops; from here on only the service process works on this database.
+            await session.ApproveAsync(id);
+            Assert.Equal("approved", await fixture.Database.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{id}'"));
+            var settings = new Dictionary<string, string?>(fixture.Factory.Settings) { ["Signing:WorkerEnabled"] = "true" };
             await fixture.StopServiceAsync();
-            await fixture.Database.ExecuteAsync(
-                $"UPDATE signature_requests SET status = 'approved', updated_at = now() WHERE id = '{id}' AND status = 'pending-approval'");
 
             // 1. A service process starts signing and is killed part-way.
-            var first = await ServiceProcess.StartAsync(fixture.Factory.Settings);
+            var first = await ServiceProcess.StartAsync(settings);
             long signedAtKill;
             try
             {
@@ -60,7 +63,7 @@ public sealed class ProcessKillTests
                 $"UPDATE signature_requests SET updated_at = updated_at - interval '3 minutes' WHERE id = '{id}'");
 
             // 2. A new process resumes and finishes the batch.
-            await using var second = await ServiceProcess.StartAsync(fixture.Factory.Settings);
+            await using var second = await ServiceProcess.StartAsync(settings);
             await WaitForSignedAsync(fixture, id, atLeast: Documents);
             for (var i = 0; i < 100 && await fixture.Database.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{id}'") != "signed"; i++)
             {

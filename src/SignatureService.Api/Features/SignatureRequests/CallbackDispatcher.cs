@@ -44,8 +44,8 @@ internal sealed partial class CallbackDispatcher(
                     delivered = await DeliverDueAsync(stoppingToken);
                 }
                 // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
-            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogRoundFailed(logger, ex.GetType().Name);
                 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Features.SignatureRequests;
@@ -27,6 +28,7 @@ public sealed class SignApprovedRequest(
     CertificateAuthorities authorities,
     HsmConnection hsm,
     AuditTrail audit,
+    IOptions<SigningOptions> options,
     TimeProvider time)
 {
     /// <summary>How long a request may stay in <c>signing</c> without progress before another worker resumes it.</summary>
@@ -79,6 +81,16 @@ public sealed class SignApprovedRequest(
                 return true;
             }
 
+            // 2b. Activation evidence: a consumed approval transaction of this signer covering every document with its current digest.
+            //     Note: the status column alone is not trusted as the door to the HSM; a row flipped to approved without an approval fails here.
+            if (!await HasActivationEvidenceAsync(request, cancellationToken))
+            {
+                workflows.Transition(request, SignatureRequestStatus.Failed, "No signer approval covers the documents as they are now.");
+                audit.Record(db, AuditActor.System, "signature-request.failed", "signature-request", request.Id.ToString(), new { reason = "no-activation-evidence" });
+                await db.SaveChangesAsync(cancellationToken);
+                return true;
+            }
+
             var keyRecord = await db.HsmKeys.AsNoTracking().SingleAsync(k => k.Id == certificate.KeyId, cancellationToken);
             var key = hsm.RequireToken().FindKey(keyRecord.CkId)
                       ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
@@ -93,11 +105,13 @@ public sealed class SignApprovedRequest(
             {
                 var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
                 var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
-                document.SignedContent = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
+                document.SignedContent = options.Value.SignatureTimestamp
+                    ? await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken)
+                    : bes;
                 document.SignedAt = time.GetUtcNow();
                 request.UpdatedAt = document.SignedAt.Value;
                 audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
-                    new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = "ES-T" });
+                    new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = options.Value.SignatureTimestamp ? "ES-T" : "ES-B" });
                 await db.SaveChangesAsync(cancellationToken);
             }
         }
@@ -115,6 +129,21 @@ public sealed class SignApprovedRequest(
         audit.Record(db, AuditActor.System, "signature-request.signed", "signature-request", request.Id.ToString(), new { documents = request.DocumentCount });
         await db.SaveChangesAsync(cancellationToken);
         return true;
+    }
+
+    private async Task<bool> HasActivationEvidenceAsync(SignatureRequestRecord request, CancellationToken cancellationToken)
+    {
+        if (request.ApprovalId is not { } approvalId)
+        {
+            return false;
+        }
+
+        var approved = await db.ApprovalTransactionDocuments.AsNoTracking()
+            .Where(d => d.ApprovalId == approvalId && d.RequestId == request.Id &&
+                        db.ApprovalTransactions.Any(a => a.Id == approvalId && a.SignerUserId == request.SignerUserId && a.ConsumedAt != null))
+            .ToDictionaryAsync(d => d.DocumentId, d => d.Sha256, cancellationToken);
+        return request.Documents.Count > 0 && request.Documents.All(d =>
+            approved.TryGetValue(d.Id, out var digest) && CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(d.Content)));
     }
 
     internal static XadesDocumentType XadesTypeOf(string wireType) => wireType switch

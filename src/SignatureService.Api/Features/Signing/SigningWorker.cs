@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Hosting;
 using SignatureService.Core.Signing;
@@ -10,11 +11,18 @@ namespace SignatureService.Api.Features.Signing;
 /// Picks up approved requests, and signing requests whose worker died (lease expired), and signs them. Runs on every replica;
 /// the row version decides which replica signs a request.
 /// </summary>
-internal sealed partial class SigningWorker(IServiceScopeFactory scopes, DatabaseStatus database, HsmConnection hsm, TimeProvider time, ILogger<SigningWorker> logger)
+internal sealed partial class SigningWorker(
+    IServiceScopeFactory scopes, DatabaseStatus database, HsmConnection hsm, SigningSignal signal, IOptions<SigningOptions> options,
+    TimeProvider time, ILogger<SigningWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.WorkerEnabled)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var worked = 0;
@@ -25,8 +33,8 @@ internal sealed partial class SigningWorker(IServiceScopeFactory scopes, Databas
                     worked = await RunOnceAsync(stoppingToken);
                 }
                 // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
-            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogRoundFailed(logger, ex.GetType().Name, ex.Message);
                 }
@@ -34,7 +42,7 @@ internal sealed partial class SigningWorker(IServiceScopeFactory scopes, Databas
 
             if (worked == 0)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(250), time, stoppingToken);
+                await signal.WaitAsync(TimeSpan.FromMilliseconds(250), stoppingToken);
             }
         }
     }

@@ -28,8 +28,8 @@ internal sealed partial class BacklogSampler(
                     await SampleAsync(stoppingToken);
                 }
                 // Note: a background loop outlives any failure of its dependencies (a stopped database, a vanished HSM, an
-            // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                // exception type nobody foresaw): it logs and tries again, because an unhandled exception here would stop the host.
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogSampleFailed(logger, ex.GetType().Name);
                 }

@@ -1,0 +1,388 @@
+// Approval-to-signed benchmark: the real service (in process, WebApplicationFactory like the integration tests) over the real
+// PostgreSQL cluster and SoftHSM2 token prepared by scripts/bench-signing.sh. Prints markdown tables.
+//
+//   1. batches of 1, 10 and 100 documents, at ES-T (default) and ES-B (Signing:SignatureTimestamp=false, benchmark switch):
+//      the time from POST /v1/approvals to the request being `signed` in the store, per round; signatures/s per round;
+//   2. single-document approvals (options + key + assertion, two HTTP round trips) at 50 concurrent signers: p50 / p99.
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SignatureService.Api.Features.Clients;
+using SignatureService.Api.Features.Identity;
+using SignatureService.Api.Features.Pki;
+using SignatureService.Api.Hosting;
+using SignatureService.Api.Tests.Infrastructure;
+using SignatureService.Data;
+using SignatureService.Data.Audit;
+using SignatureService.Data.Identity;
+using SignatureService.Data.Users;
+using SignatureService.Testing;
+using SignatureService.WebAuthn.Testing;
+
+var inv = CultureInfo.InvariantCulture;
+var rounds = new Dictionary<int, int> { [1] = Env("BENCH_ROUNDS_1", 20), [10] = Env("BENCH_ROUNDS_10", 5), [100] = Env("BENCH_ROUNDS_100", 3) };
+var concurrentSigners = Env("BENCH_SIGNERS", 50);
+var approvalsPerSigner = Env("BENCH_APPROVALS_PER_SIGNER", 10);
+var rawRsa1 = double.Parse(Environment.GetEnvironmentVariable("BENCH_RAW_RSA_1") ?? "0", inv);
+var rawRsa2 = double.Parse(Environment.GetEnvironmentVariable("BENCH_RAW_RSA_2") ?? "0", inv);
+
+using var authenticator = new SoftwareAuthenticator();
+var rootPem = Path.Combine(Path.GetTempPath(), $"signsvc-bench-root-{Guid.NewGuid():N}.pem");
+await File.WriteAllTextAsync(rootPem, authenticator.AttestationRoot.ExportCertificatePem());
+await using var database = await TestDatabase.CreateAsync();
+var throughput = new List<string>();
+string? latencyLine = null;
+try
+{
+    foreach (var level in new[] { "ES-T", "ES-B" })
+    {
+        await using var service = new BenchService(Settings(level));
+        var http = service.CreateClient();
+        await service.WaitForMigrationAsync();
+        if (level == "ES-T")
+        {
+            await service.ScopeAsync(sp => sp.GetRequiredService<InitializeCertificateAuthority>().InitializeAsync(BenchService.Actor, CancellationToken.None));
+        }
+
+        var ehr = await EhrClient.CreateAsync(service, http);
+        var signer = await Signer.CreateAsync(service, authenticator, "doctor");
+        // Warm-up: one approval through the whole path (JIT, connection pools, HSM sessions).
+        await MeasureBatchAsync(service, ehr, signer, 1);
+        foreach (var size in new[] { 1, 10, 100 })
+        {
+            var rates = new List<double>();
+            var seconds = new List<double>();
+            for (var r = 0; r < rounds[size]; r++)
+            {
+                var elapsed = await MeasureBatchAsync(service, ehr, signer, size);
+                seconds.Add(elapsed.TotalSeconds);
+                rates.Add(size / elapsed.TotalSeconds);
+            }
+
+            var hsmOps = level == "ES-T" ? 2 : 1;
+            var median = Median(rates);
+            throughput.Add(string.Create(inv,
+                $"| {level} | {size} | {rounds[size]} | {Median(seconds) * 1000:F0} | {median:F1} | {rates.Min():F1}–{rates.Max():F1} | {median * hsmOps:F0} | {Ratio(median * hsmOps, rawRsa1)} | {Ratio(median * hsmOps, rawRsa2)} |"));
+            Console.Error.WriteLine($"{level} batch {size}: median {median:F1} signatures/s");
+        }
+
+        if (level == "ES-T")
+        {
+            latencyLine = await MeasureLatencyAsync(service, ehr);
+        }
+    }
+}
+finally
+{
+    File.Delete(rootPem);
+}
+
+Console.WriteLine($"Approval → signed, one approval per round over one request of N documents (load average {File.ReadAllText("/proc/loadavg")[..14].Trim()}):");
+Console.WriteLine();
+Console.WriteLine("| level | documents per approval | rounds | median approval→signed ms | signatures/s, median | min–max | HSM ops/s (1 per signature, 2 at ES-T) | of raw RSA C_Sign, 1 thread | of raw, 2 threads |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
+throughput.ForEach(Console.WriteLine);
+Console.WriteLine();
+Console.WriteLine(latencyLine);
+return 0;
+
+Dictionary<string, string?> Settings(string level) => new()
+{
+    ["ConnectionStrings:SignatureService"] = database.ConnectionString,
+    ["Hsm:ModulePath"] = TestEnvironment.HsmModulePath,
+    ["Hsm:TokenLabel"] = TestEnvironment.HsmTokenLabel,
+    ["Hsm:PinFile"] = TestEnvironment.HsmPinFile,
+    ["Hsm:SessionPoolSize"] = "4",
+    ["WebAuthn:RpId"] = "localhost",
+    ["WebAuthn:Origins:0"] = "http://localhost",
+    ["WebAuthn:AllowList:0:Aaguid"] = authenticator.Aaguid.ToString(),
+    ["WebAuthn:AllowList:0:Description"] = "Software authenticator (benchmark)",
+    ["WebAuthn:AllowList:0:RootPemFile"] = rootPem,
+    ["Signing:SignatureTimestamp"] = level == "ES-T" ? "true" : "false",
+    ["Logging:LogLevel:Default"] = "Warning",
+    ["RateLimiting:Enabled"] = "false",
+};
+
+async Task<TimeSpan> MeasureBatchAsync(BenchService service, EhrClient ehr, Signer signer, int documents)
+{
+    var requestId = await ehr.SubmitAsync(signer.UserId, documents);
+    var watch = Stopwatch.StartNew();
+    await signer.ApproveAsync([requestId]);
+    await using var connection = new NpgsqlConnection(database.ConnectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand($"SELECT status FROM signature_requests WHERE id = '{requestId}'", connection);
+    while (true)
+    {
+        var status = (string)(await command.ExecuteScalarAsync())!;
+        if (status == "signed")
+        {
+            return watch.Elapsed;
+        }
+
+        if (status == "failed" || watch.Elapsed > TimeSpan.FromMinutes(10))
+        {
+            throw new InvalidOperationException($"Request {requestId} ended {status}.");
+        }
+
+        await Task.Delay(2);
+    }
+}
+
+async Task<string> MeasureLatencyAsync(BenchService service, EhrClient ehr)
+{
+    Console.Error.WriteLine($"setting up {concurrentSigners} signers with {approvalsPerSigner} pending requests each");
+    var signers = new Signer[concurrentSigners];
+    var pending = new List<Guid>[concurrentSigners];
+    await Parallel.ForAsync(0, concurrentSigners, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+    {
+        signers[i] = await Signer.CreateAsync(service, authenticator, "doctor");
+        pending[i] = [];
+        for (var k = 0; k < approvalsPerSigner; k++)
+        {
+            pending[i].Add(await ehr.SubmitAsync(signers[i].UserId, 1));
+        }
+    });
+
+    var samples = new List<double>[concurrentSigners];
+    var start = new TaskCompletionSource();
+    var wall = Stopwatch.StartNew();
+    var tasks = Enumerable.Range(0, concurrentSigners).Select(async i =>
+    {
+        samples[i] = [];
+        await start.Task;
+        foreach (var id in pending[i])
+        {
+            var watch = Stopwatch.StartNew();
+            await signers[i].ApproveAsync([id]);
+            samples[i].Add(watch.Elapsed.TotalMilliseconds);
+        }
+    }).ToList();
+    wall.Restart();
+    start.SetResult();
+    await Task.WhenAll(tasks);
+    var elapsed = wall.Elapsed;
+    var all = samples.SelectMany(s => s).Order().ToList();
+    return string.Create(inv,
+        $"Single-document approvals (POST /v1/approvals + software key + POST /v1/approvals/{{id}}/assertion) by {concurrentSigners} concurrent signers, "
+        + $"{approvalsPerSigner} each ({all.Count} approvals in {elapsed.TotalSeconds:F1} s, {all.Count / elapsed.TotalSeconds:F1} approvals/s, signing worker running meanwhile): "
+        + $"p50 {Percentile(all, 0.50):F1} ms, p90 {Percentile(all, 0.90):F1} ms, p99 {Percentile(all, 0.99):F1} ms, max {all[^1]:F1} ms.");
+}
+
+static double Median(List<double> values) => Percentile([.. values.Order()], 0.5);
+
+static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+static string Ratio(double value, double raw) => raw > 0 ? string.Create(CultureInfo.InvariantCulture, $"{100 * value / raw:F0} %") : "n/a";
+
+static int Env(string name, int fallback) =>
+    int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var value) ? value : fallback;
+
+/// <summary>The service in process, configured by overrides exactly as an operator would.</summary>
+/// <remarks>Note: the factory needs a type of the service's assembly (it starts that assembly's entry point); the service's own
+/// <c>Program</c> is hidden here by this console's top-level <c>Program</c>, so a public type of the same assembly stands in.</remarks>
+internal sealed class BenchService(Dictionary<string, string?> settings) : WebApplicationFactory<SignatureService.Api.Features.Approvals.ApprovalOptions>
+{
+    public static readonly AuditActor Actor = new("cli", "benchmark");
+
+    public async Task WaitForMigrationAsync()
+    {
+        var status = Services.GetRequiredService<DatabaseStatus>();
+        for (var i = 0; !status.IsMigrated; i++)
+        {
+            if (i == 1200)
+            {
+                throw new TimeoutException($"The service did not finish migrating: {status.State}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<T> ScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Benchmark");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
+
+/// <summary>An EHR client with an ES256 key; every call carries a fresh token.</summary>
+internal sealed class EhrClient(HttpClient http, string clientId, ECDsa key)
+{
+    public static async Task<EhrClient> CreateAsync(BenchService service, HttpClient http)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var clientId = "bench-" + Guid.NewGuid().ToString("N")[..12];
+        await service.ScopeAsync(sp => sp.GetRequiredService<ClientRegistration>().RegisterAsync(
+            new RegisterClientInput(clientId, "Benchmark EHR", [new ClientKeyInput("k1", "ES256", Jose.PublicJwk(key))], []),
+            BenchService.Actor, CancellationToken.None));
+        return new EhrClient(http, clientId, key);
+    }
+
+    public async Task<Guid> SubmitAsync(Guid signer, int documents)
+    {
+        var body = new
+        {
+            signer = new { userId = signer },
+            documents = Enumerable.Range(0, documents).Select(_ => new
+            {
+                type = "prescription",
+                mediaType = "application/xml",
+                content = Convert.ToBase64String(new SignatureService.Core.Tests.Documents.PrescriptionCsvBuilder { PrescriptionId = Guid.NewGuid().ToString() }.ToXml()),
+            }).ToList(),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/signature-requests") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
+            Jose.SignEs256(key, "k1", Jose.Claims(clientId, "signature-service", DateTimeOffset.UtcNow)));
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == HttpStatusCode.Created
+            ? JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid()
+            : throw new InvalidOperationException($"Submit failed: {(int)response.StatusCode} {text}");
+    }
+}
+
+/// <summary>A qualified signer with a software security key, logged in (AAL3) in their own cookie jar.</summary>
+internal sealed class Signer(Guid userId, HttpClient browser, string csrf, SoftwareCredential key)
+{
+    private static int _counter;
+
+    public Guid UserId => userId;
+
+    public static async Task<Signer> CreateAsync(BenchService service, SoftwareAuthenticator authenticator, string profession)
+    {
+        var userId = Guid.CreateVersion7();
+        var number = $"B{Environment.ProcessId % 10000:D4}{Interlocked.Increment(ref _counter):D6}";
+        await service.ScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<SignatureServiceDbContext>();
+            db.Users.Add(new UserRecord
+            {
+                Id = userId, DisplayName = "Bench Signer", Status = "active", Roles = [UserRoles.Signer],
+                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            });
+            return await db.SaveChangesAsync();
+        });
+        await service.ScopeAsync(sp => sp.GetRequiredService<ImportLicenseRegistry>().ImportAsync(
+            Encoding.UTF8.GetBytes($"{ImportLicenseRegistry.Header}\n{profession},{number},2010-04-01,山田 太郎,1980-01-02,active\n"),
+            BenchService.Actor, CancellationToken.None));
+        await service.ScopeAsync(sp => sp.GetRequiredService<VerifySignerLicense>().VerifyAsync(
+            new LicenseClaim(userId, profession, number, "山田 太郎", new DateOnly(1980, 1, 2)), BenchService.Actor, CancellationToken.None));
+        await service.ScopeAsync(sp => sp.GetRequiredService<IssueSignerCertificate>().IssueAsync(
+            new SignerCertificateInput(userId, "Example Clinic", "例クリニック", "YAMADA TARO", "山田 太郎"), BenchService.Actor, CancellationToken.None));
+        var enrollment = await service.ScopeAsync(async sp =>
+        {
+            var issued = sp.GetRequiredService<EnrollmentCodes>().Stage(userId, EnrollmentPurpose.Signer, "benchmark", TimeSpan.FromHours(1));
+            await sp.GetRequiredService<SignatureServiceDbContext>().SaveChangesAsync();
+            return issued;
+        });
+
+        var browser = service.CreateClient();
+        var options = await Json(await browser.PostAsJsonAsync("/v1/identity/registration/options",
+            new { enrollmentId = enrollment.EnrollmentId, code = enrollment.Code }));
+        var creation = options.GetProperty("publicKey");
+        var registration = authenticator.MakeCredential(new MakeCredentialRequest("localhost", "http://localhost", Bytes(creation.GetProperty("challenge")))
+        {
+            UserHandle = Bytes(creation.GetProperty("user").GetProperty("id")),
+        });
+        await Json(await browser.PostAsJsonAsync("/v1/identity/registration", new
+        {
+            enrollmentId = enrollment.EnrollmentId,
+            code = enrollment.Code,
+            credential = new
+            {
+                id = Base64Url.EncodeToString(registration.Credential.Id),
+                rawId = Base64Url.EncodeToString(registration.Credential.Id),
+                type = "public-key",
+                response = new
+                {
+                    clientDataJSON = Base64Url.EncodeToString(registration.ClientDataJson),
+                    attestationObject = Base64Url.EncodeToString(registration.AttestationObject),
+                },
+            },
+        }));
+        var login = await Json(await browser.PostAsync("/v1/identity/login/options", null));
+        var session = await Json(await browser.PostAsJsonAsync("/v1/identity/login",
+            new { credential = Assertion(registration.Credential, Bytes(login.GetProperty("publicKey").GetProperty("challenge"))) }));
+        return new Signer(userId, browser, session.GetProperty("csrfToken").GetString()!, registration.Credential);
+    }
+
+    /// <summary>Options, a touch of the key, assertion: the signer's two round trips.</summary>
+    public async Task ApproveAsync(Guid[] requestIds)
+    {
+        var options = await Json(await PostAsync("/v1/approvals", new { requestIds }));
+        var challenge = Bytes(options.GetProperty("publicKey").GetProperty("challenge"));
+        await Json(await PostAsync($"/v1/approvals/{options.GetProperty("approvalId").GetGuid()}/assertion", new { credential = Assertion(key, challenge) }));
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-CSRF-Token", csrf);
+        return await browser.SendAsync(request);
+    }
+
+    private static object Assertion(SoftwareCredential credential, byte[] challenge)
+    {
+        var assertion = SoftwareAuthenticator.GetAssertion(credential, new GetAssertionRequest("localhost", "http://localhost", challenge));
+        return new
+        {
+            id = Base64Url.EncodeToString(assertion.CredentialId),
+            rawId = Base64Url.EncodeToString(assertion.CredentialId),
+            type = "public-key",
+            response = new
+            {
+                clientDataJSON = Base64Url.EncodeToString(assertion.ClientDataJson),
+                authenticatorData = Base64Url.EncodeToString(assertion.AuthenticatorData),
+                signature = Base64Url.EncodeToString(assertion.Signature),
+                userHandle = Base64Url.EncodeToString(assertion.UserHandle),
+            },
+        };
+    }
+
+    private static byte[] Bytes(JsonElement element) => Base64Url.DecodeFromChars(element.GetString());
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode
+                ? (text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone())
+                : throw new InvalidOperationException($"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
+        }
+    }
+}
+
+namespace SignatureService.Core.Tests.Documents
+{
+    /// <summary>The one assertion the linked test document builder makes, without xunit.</summary>
+    internal static class Assert
+    {
+        public static void True(bool condition)
+        {
+            if (!condition)
+            {
+                throw new InvalidOperationException("Builder precondition failed.");
+            }
+        }
+    }
+}
