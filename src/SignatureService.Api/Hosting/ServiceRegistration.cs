@@ -149,6 +149,7 @@ internal static class ServiceRegistration
         app.MapIdentityEndpoints();
         app.MapOperatorEndpoints();
         app.MapAuditEndpoints();
+        app.MapCaOperatorEndpoints();
         return app;
     }
 }
