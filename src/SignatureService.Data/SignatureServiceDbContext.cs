@@ -74,6 +74,9 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
     /// <summary>Signers' verified attributes (hcRole from a verified license).</summary>
     public DbSet<SignerAttributeRecord> SignerAttributes => Set<SignerAttributeRecord>();
 
+    /// <summary>Signed bytes replaced by a level upgrade.</summary>
+    public DbSet<Levels.SignedDocumentVersionRecord> SignedDocumentVersions => Set<Levels.SignedDocumentVersionRecord>();
+
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -123,6 +123,8 @@ internal static class ServiceRegistration
         services.AddHostedService<RequestExpiry>();
         services.AddHostedService<CallbackDispatcher>();
         services.AddScoped<SignApprovedRequest>();
+        services.AddScoped<CollectValidationMaterial>();
+        services.AddScoped<UpgradeSignedDocument>();
         services.AddHostedService<SigningWorker>();
         services.AddScoped<VerifySignedDocument>();
         services.AddHttpClient(CallbackDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))

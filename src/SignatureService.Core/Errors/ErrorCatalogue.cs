@@ -233,6 +233,9 @@ public static class ErrorCatalogue
     /// <summary>The license does not match an active registry entry (number, name and date of birth).</summary>
     public static readonly ErrorDescriptor LicenseNotVerified = new("license.not-verified", 409, "The license could not be verified against the registry.");
 
+    /// <summary>The signed document cannot be upgraded (a CAdES attachment, or not a XAdES signature of ours).</summary>
+    public static readonly ErrorDescriptor SignatureLevelNotUpgradable = new("signing.level-not-upgradable", 409, "The signed document cannot be upgraded.");
+
     /// <summary>Every descriptor declared on this class (for convention tests and the published API description).</summary>
     public static IReadOnlyList<ErrorDescriptor> All { get; } = typeof(ErrorCatalogue)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

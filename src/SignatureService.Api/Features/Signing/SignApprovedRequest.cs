@@ -15,8 +15,8 @@ using SignatureService.Pki.XAdES;
 namespace SignatureService.Api.Features.Signing;
 
 /// <summary>
-/// Signs the documents of an approved request with the signer's own key in the HSM, in the national XAdES profile at ES-T
-/// (SignatureTimeStamp from the service's TSA). Persisted step by step: the request moves approved → signing, each document's
+/// Signs the documents of an approved request with the signer's own key in the HSM, in the national XAdES profile at the
+/// request's level: ES-T (SignatureTimeStamp from the service's TSA), ES-XL or ES-A (see <see cref="SignatureLevels"/>). Persisted step by step: the request moves approved → signing, each document's
 /// signed bytes are stored as soon as they exist, then signing → signed. A crash resumes where it stopped (documents already
 /// stored are never signed again) and never loses the request. Concurrent workers are kept apart by the request's row version.
 /// </summary>
@@ -25,6 +25,7 @@ public sealed class SignApprovedRequest(
     SignatureRequestWorkflows workflows,
     CertificateAuthorities authorities,
     HsmConnection hsm,
+    CollectValidationMaterial validationMaterial,
     AuditTrail audit,
     TimeProvider time)
 {
@@ -84,17 +85,27 @@ public sealed class SignApprovedRequest(
         var tsa = new LocalTimestampAuthority((await authorities.RequireAsync(cancellationToken)).Tsa);
         var signer = new XadesSigner(time);
         var upgrader = new XadesUpgrader(new TimestampSource(tsa));
+        var level = request.SignatureLevel;
+        XadesUpgradeMaterial? material = null;
 
         // 3. Each document not yet signed: one HSM signature, a timestamp, stored with its audit event.
         foreach (var document in request.Documents.Where(d => d.SignedContent is null).OrderBy(d => d.Ordinal))
         {
             var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
             var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
-            document.SignedContent = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
+            var signed = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
+            if (level != SignatureLevels.EsT)
+            {
+                material ??= await validationMaterial.ForAsync(signerCertificate, cancellationToken);
+                signed = await upgrader.UpgradeAsync(signed, profile.SignatureId, SignatureLevels.ToXades(level), material, cancellationToken);
+            }
+
+            document.SignedContent = signed;
+            document.SignatureLevel = level;
             document.SignedAt = time.GetUtcNow();
             request.UpdatedAt = document.SignedAt.Value;
             audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
-                new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = "ES-T" });
+                new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level });
             await db.SaveChangesAsync(cancellationToken);
         }
 
@@ -113,7 +124,7 @@ public sealed class SignApprovedRequest(
         _ => throw new InvalidOperationException($"No XAdES profile for document type '{wireType}'."),
     };
 
-    private sealed class TimestampSource(ITimestampAuthority tsa) : IXadesTimestampSource
+    internal sealed class TimestampSource(ITimestampAuthority tsa) : IXadesTimestampSource
     {
         public Task<byte[]> GetTimestampTokenAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
             tsa.TimestampAsync(data, HashAlgorithmName.SHA256, cancellationToken);
