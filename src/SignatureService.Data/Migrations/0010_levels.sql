@@ -7,6 +7,11 @@ ALTER TABLE signature_requests
 ALTER TABLE signature_request_documents
     ADD COLUMN signature_level text NULL CHECK (signature_level IN ('ES-T', 'ES-XL', 'ES-A', 'CAdES-B-T'));
 
+-- Attachments (PDF), signed as detached CAdES.
+ALTER TABLE signature_request_documents DROP CONSTRAINT signature_request_documents_document_type_check;
+ALTER TABLE signature_request_documents ADD CONSTRAINT signature_request_documents_document_type_check
+    CHECK (document_type IN ('prescription', 'dispensing-record', 'death-certificate', 'postmortem-certificate', 'attachment'));
+
 -- Documents signed before this migration were ES-T.
 UPDATE signature_request_documents SET signature_level = 'ES-T' WHERE signed_content IS NOT NULL;
 

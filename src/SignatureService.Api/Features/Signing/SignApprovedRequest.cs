@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Features.SignatureRequests;
+using SignatureService.Core.Documents;
 using SignatureService.Core.Signing;
 using SignatureService.Data;
 using SignatureService.Data.Audit;
@@ -11,6 +12,7 @@ using SignatureService.Data.Pki;
 using SignatureService.Data.Signing;
 using SignatureService.Pki.Timestamping;
 using SignatureService.Pki.XAdES;
+using SignatureService.Pki.XAdES.Cades;
 
 namespace SignatureService.Api.Features.Signing;
 
@@ -82,30 +84,44 @@ public sealed class SignApprovedRequest(
                   ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
         using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
         using var rsa = key.AsRsa();
-        var tsa = new LocalTimestampAuthority((await authorities.RequireAsync(cancellationToken)).Tsa);
+        var hierarchy = await authorities.RequireAsync(cancellationToken);
+        var timestamps = new TimestampSource(new LocalTimestampAuthority(hierarchy.Tsa));
         var signer = new XadesSigner(time);
-        var upgrader = new XadesUpgrader(new TimestampSource(tsa));
+        var upgrader = new XadesUpgrader(timestamps);
         var level = request.SignatureLevel;
         XadesUpgradeMaterial? material = null;
 
         // 3. Each document not yet signed: one HSM signature, a timestamp, stored with its audit event.
         foreach (var document in request.Documents.Where(d => d.SignedContent is null).OrderBy(d => d.Ordinal))
         {
-            var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
-            var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
-            var signed = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
-            if (level != SignatureLevels.EsT)
+            if (document.DocumentType == DocumentTypeNames.Attachment)
             {
-                material ??= await validationMaterial.ForAsync(signerCertificate, cancellationToken);
-                signed = await upgrader.UpgradeAsync(signed, profile.SignatureId, SignatureLevels.ToXades(level), material, cancellationToken);
+                // Note: attachments are opaque bytes: a detached CAdES B-T signature (with the issuing CA) whatever XAdES level was asked.
+                var issuers = hierarchy.Authorities.Values.Select(a => a.Certificate)
+                    .Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(signerCertificate.IssuerName.RawData));
+                document.SignedContent = await new CadesSigner(time, timestamps).SignAsync(
+                    document.Content, detached: true, rsa, signerCertificate, issuers, withTimestamp: true, cancellationToken);
+                document.SignatureLevel = SignatureLevels.CadesBT;
+            }
+            else
+            {
+                var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
+                var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
+                var signed = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
+                if (level != SignatureLevels.EsT)
+                {
+                    material ??= await validationMaterial.ForAsync(signerCertificate, cancellationToken);
+                    signed = await upgrader.UpgradeAsync(signed, profile.SignatureId, SignatureLevels.ToXades(level), material, cancellationToken);
+                }
+
+                document.SignedContent = signed;
+                document.SignatureLevel = level;
             }
 
-            document.SignedContent = signed;
-            document.SignatureLevel = level;
             document.SignedAt = time.GetUtcNow();
             request.UpdatedAt = document.SignedAt.Value;
             audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
-                new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level });
+                new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = document.SignatureLevel });
             await db.SaveChangesAsync(cancellationToken);
         }
 
