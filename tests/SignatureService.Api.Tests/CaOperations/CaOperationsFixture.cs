@@ -118,8 +118,12 @@ public sealed class CaOperationsFixture : IAsyncLifetime
         {
             db.Users.Add(new UserRecord
             {
-                Id = userId, DisplayName = "Test Signer", Status = "active", Roles = [UserRoles.Signer],
-                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+                Id = userId,
+                DisplayName = "Test Signer",
+                Status = "active",
+                Roles = [UserRoles.Signer],
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
             });
             return db.SaveChangesAsync();
         });
