@@ -88,6 +88,23 @@ public sealed class SignatureLevelTests(SigningFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Upgrade_ConcurrentCalls_UpgradeOnceAndAllSucceed()
+    {
+        var (client, id) = await CreateAsync(level: null);
+        await ApproveAndWaitAsync(client, id);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
+            client.SendAsync(HttpMethod.Post, $"{Path}/{id}/documents/1/upgrade", new { targetLevel = "ES-XL" })));
+
+        Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Response.StatusCode));
+        Assert.Single(results, r => r.Body.GetProperty("upgraded").GetBoolean());
+        Assert.All(results, r => Assert.Equal("ES-XL", r.Body.GetProperty("signatureLevel").GetString()));
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM signed_document_versions v JOIN signature_request_documents d ON d.id = v.document_id WHERE d.request_id = '{id}'"));
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.upgraded' AND target_id = '{id}'"));
+    }
+
+    [Fact]
     public async Task Upgrade_EsXlToEsA_AddsArchiveTimestamp()
     {
         var (client, id) = await CreateAsync("ES-XL");
