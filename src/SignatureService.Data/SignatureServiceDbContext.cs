@@ -81,6 +81,9 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
     /// <summary>The documents each approval transaction covers.</summary>
     public DbSet<ApprovalTransactionDocumentRecord> ApprovalTransactionDocuments => Set<ApprovalTransactionDocumentRecord>();
 
+    /// <summary>Signed bytes replaced by a level upgrade.</summary>
+    public DbSet<Levels.SignedDocumentVersionRecord> SignedDocumentVersions => Set<Levels.SignedDocumentVersionRecord>();
+
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -126,6 +126,8 @@ internal static class ServiceRegistration
         services.AddHostedService<RequestExpiry>();
         services.AddHostedService<CallbackDispatcher>();
         services.AddScoped<SignApprovedRequest>();
+        services.AddScoped<CollectValidationMaterial>();
+        services.AddScoped<UpgradeSignedDocument>();
         services.AddHostedService<SigningWorker>();
         services.AddScoped<VerifySignedDocument>();
         services.AddHttpClient(CallbackDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
@@ -153,6 +155,7 @@ internal static class ServiceRegistration
         app.MapOperatorEndpoints();
         app.MapAuditEndpoints();
         app.MapApprovalEndpoints();
+        app.MapCaOperatorEndpoints();
         return app;
     }
 }

@@ -13,4 +13,5 @@ namespace SignatureService.Core.Documents;
 [JsonDerivedType(typeof(PrescriptionDisplay), DocumentTypeNames.Prescription)]
 [JsonDerivedType(typeof(DispensingDisplay), DocumentTypeNames.DispensingRecord)]
 [JsonDerivedType(typeof(DeathCertificateDisplay), "death-or-postmortem-certificate")]
+[JsonDerivedType(typeof(Attachments.AttachmentDisplay), DocumentTypeNames.Attachment)]
 public abstract record DocumentDisplay;

@@ -30,7 +30,7 @@ public sealed class DocumentFormatRegistry
     /// <summary>The registered document types.</summary>
     public IEnumerable<DocumentType> Types => _formats.Keys;
 
-    /// <summary>A registry with the four built-in formats.</summary>
+    /// <summary>A registry with the built-in formats (four XML forms and PDF attachments).</summary>
     /// <param name="timeProvider">Clock used to refuse death certificates dated in the future.</param>
     public static DocumentFormatRegistry CreateDefault(TimeProvider timeProvider) => new(
     [
@@ -38,6 +38,7 @@ public sealed class DocumentFormatRegistry
         new DispensingRecordFormat(),
         new DeathCertificateFormat(DocumentType.DeathCertificate, timeProvider),
         new DeathCertificateFormat(DocumentType.PostmortemCertificate, timeProvider),
+        new Attachments.AttachmentFormat(),
     ]);
 
     /// <summary>Returns the format of a registered type.</summary>

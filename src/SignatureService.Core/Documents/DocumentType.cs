@@ -18,6 +18,9 @@ public enum DocumentType
 
     /// <summary>Postmortem examination certificate (死体検案書) in the same schema as <see cref="DeathCertificate"/>.</summary>
     PostmortemCertificate = 4,
+
+    /// <summary>Any other document as opaque bytes (a PDF), signed as a detached CAdES signature rather than XAdES.</summary>
+    Attachment = 5,
 }
 
 /// <summary>
@@ -37,8 +40,11 @@ public static class DocumentTypeNames
     /// <summary>Wire name of <see cref="DocumentType.PostmortemCertificate"/>.</summary>
     public const string PostmortemCertificate = "postmortem-certificate";
 
+    /// <summary>Wire name of <see cref="DocumentType.Attachment"/>.</summary>
+    public const string Attachment = "attachment";
+
     /// <summary>All wire names, in the order of the enum values.</summary>
-    public static IReadOnlyList<string> All { get; } = [Prescription, DispensingRecord, DeathCertificate, PostmortemCertificate];
+    public static IReadOnlyList<string> All { get; } = [Prescription, DispensingRecord, DeathCertificate, PostmortemCertificate, Attachment];
 
     /// <summary>Returns the wire name of a defined document type.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="DocumentType"/>.</exception>
@@ -48,6 +54,7 @@ public static class DocumentTypeNames
         DocumentType.DispensingRecord => DispensingRecord,
         DocumentType.DeathCertificate => DeathCertificate,
         DocumentType.PostmortemCertificate => PostmortemCertificate,
+        DocumentType.Attachment => Attachment,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Undefined document type."),
     };
 
@@ -61,6 +68,7 @@ public static class DocumentTypeNames
             DispensingRecord => DocumentType.DispensingRecord,
             DeathCertificate => DocumentType.DeathCertificate,
             PostmortemCertificate => DocumentType.PostmortemCertificate,
+            Attachment => DocumentType.Attachment,
             _ => 0,
         };
         return type != 0;

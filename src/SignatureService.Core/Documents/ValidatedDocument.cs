@@ -10,7 +10,11 @@ namespace SignatureService.Core.Documents;
 /// <param name="SignatureElementName">Name of the element that wraps <c>ds:Signature</c>, e.g. <c>PrescriptionSign</c>.</param>
 /// <param name="ParentElementPath">Slash-separated path from the root to the element that receives the signature element
 /// as its last child, e.g. <c>Document/Prescription</c>.</param>
-public sealed record DocumentSignatureLayout(string TargetId, string SignatureElementName, string ParentElementPath);
+public sealed record DocumentSignatureLayout(string TargetId, string SignatureElementName, string ParentElementPath)
+{
+    /// <summary>No place in the document: the signature is a detached CMS (CAdES) beside the bytes.</summary>
+    public static DocumentSignatureLayout DetachedCms { get; } = new("", "", "");
+}
 
 /// <summary>
 /// A document that passed validation: the exact bytes to store, show and sign, their SHA-256, and what the signer reviews.
@@ -22,9 +26,19 @@ public sealed class ValidatedDocument
     private readonly byte[] _sha256;
 
     /// <summary>Creates a validated document from a private copy of <paramref name="content"/> and computes its SHA-256.</summary>
+    /// <param name="type">The document type.</param>
+    /// <param name="documentId">The document's own identifier.</param>
+    /// <param name="content">The canonical bytes.</param>
+    /// <param name="signatureLayout">Where the signature goes.</param>
+    /// <param name="display">What the signer reviews.</param>
+    /// <param name="summary">One line for lists.</param>
+    /// <param name="mediaType">Media type of the bytes; <c>application/xml</c> for the XML formats.</param>
     public ValidatedDocument(
-        DocumentType type, string documentId, ReadOnlySpan<byte> content, DocumentSignatureLayout signatureLayout, DocumentDisplay display, string summary)
+        DocumentType type, string documentId, ReadOnlySpan<byte> content, DocumentSignatureLayout signatureLayout, DocumentDisplay display, string summary,
+        string mediaType = "application/xml")
     {
+        ArgumentException.ThrowIfNullOrEmpty(mediaType);
+        MediaType = mediaType;
         ArgumentException.ThrowIfNullOrEmpty(documentId);
         ArgumentNullException.ThrowIfNull(signatureLayout);
         ArgumentNullException.ThrowIfNull(display);
@@ -41,8 +55,8 @@ public sealed class ValidatedDocument
     /// <summary>The document type.</summary>
     public DocumentType Type { get; }
 
-    /// <summary>Media type of <see cref="Content"/>: always <c>application/xml</c> (UTF-8).</summary>
-    public string MediaType { get; } = "application/xml";
+    /// <summary>Media type of <see cref="Content"/>: <c>application/xml</c> (UTF-8) for the XML formats, <c>application/pdf</c> for attachments.</summary>
+    public string MediaType { get; }
 
     /// <summary>The document's own identifier: PrescriptionId, DispensingId or the death certificate's DocumentId.</summary>
     public string DocumentId { get; }

@@ -254,6 +254,9 @@ public static class ErrorCatalogue
     /// <summary>The assertion was made with a credential that is not one of the signer's active keys listed in the transaction.</summary>
     public static readonly ErrorDescriptor ApprovalCredentialNotAllowed = new("approval.credential-not-allowed", 403, "This security key may not approve this transaction.");
 
+    /// <summary>The signed document cannot be upgraded (a CAdES attachment, or not a XAdES signature of ours).</summary>
+    public static readonly ErrorDescriptor SignatureLevelNotUpgradable = new("signing.level-not-upgradable", 409, "The signed document cannot be upgraded.");
+
     /// <summary>Every descriptor declared on this class (for convention tests and the published API description).</summary>
     public static IReadOnlyList<ErrorDescriptor> All { get; } = typeof(ErrorCatalogue)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -20,7 +20,7 @@ public sealed class QualificationPolicy
 
     /// <summary>
     /// The statutory policy: prescriptions and death certificates — Medical Doctor, Dentist; postmortem examination
-    /// certificates — Medical Doctor only; dispensing records — Pharmacist.
+    /// certificates — Medical Doctor only; dispensing records — Pharmacist; attachments (no statutory form) — any of the three.
     /// </summary>
     public static QualificationPolicy Statutory { get; } = new(new Dictionary<DocumentType, IReadOnlyList<HcRole>>
     {
@@ -28,6 +28,7 @@ public sealed class QualificationPolicy
         [DocumentType.DeathCertificate] = [HcRole.MedicalDoctor, HcRole.Dentist],
         [DocumentType.PostmortemCertificate] = [HcRole.MedicalDoctor],
         [DocumentType.DispensingRecord] = [HcRole.Pharmacist],
+        [DocumentType.Attachment] = [HcRole.MedicalDoctor, HcRole.Dentist, HcRole.Pharmacist],
     });
 
     /// <summary>The roles allowed to sign <paramref name="documentType"/> (empty when none).</summary>

@@ -46,6 +46,9 @@ public sealed class SignatureRequestRecord
     /// <summary>The approval transaction that approved the request (set with the move to approved), the activation evidence.</summary>
     public Guid? ApprovalId { get; set; }
 
+    /// <summary>The level the documents are signed at: ES-T (default), ES-XL or ES-A.</summary>
+    public string SignatureLevel { get; set; } = "ES-T";
+
     /// <summary>The documents, in order.</summary>
     public List<SignatureRequestDocumentRecord> Documents { get; } = [];
 }
@@ -88,6 +91,9 @@ public sealed class SignatureRequestDocumentRecord
 
     /// <summary>When it was signed (UTC).</summary>
     public DateTimeOffset? SignedAt { get; set; }
+
+    /// <summary>The level of <see cref="SignedContent"/> (ES-T, ES-XL, ES-A or CAdES-B-T); null while unsigned.</summary>
+    public string? SignatureLevel { get; set; }
 }
 
 /// <summary>A callback waiting to be delivered (or delivered, or given up).</summary>

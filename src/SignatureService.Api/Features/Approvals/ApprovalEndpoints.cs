@@ -1,3 +1,4 @@
+using SignatureService.Api.Features.ApiDescription;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,24 +18,33 @@ internal static class ApprovalEndpoints
             .Accepts<CreateApprovalRequest>("application/json")
             .WithSummary("Starts approving 1–100 of the caller's pending requests (at most 100 documents): stores the approval transaction and "
                          + "returns navigator.credentials.get() options whose challenge is SHA-256 of its canonical encoding, and a summary to show. Needs X-CSRF-Token.")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
+            .ProducesErrors(ErrorCatalogue.ValidationFailed, ErrorCatalogue.ApprovalBatchTooLarge, ErrorCatalogue.ApprovalRequestUnknown,
+                ErrorCatalogue.ApprovalRequestNotPending, ErrorCatalogue.SignerWithoutValidCertificate, ErrorCatalogue.SignerRoleNotPermitted);
         approvals.MapPost("/{id:guid}/assertion", AssertAsync).RequireAuthorization(IdentityPolicies.Signer, IdentityPolicies.Aal3)
             .Accepts<ApprovalAssertionRequest>("application/json")
             .WithSummary("Completes an approval with the signer's assertion: verified, the transaction consumed, every document digest and the signer's "
                          + "qualification re-checked, the requests approved and queued for signing, all in one transaction. Needs X-CSRF-Token.")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
+            .ProducesErrors([.. ErrorGroups.WebAuthnAssertion, ErrorCatalogue.NotFound, ErrorCatalogue.ApprovalConsumed,
+                ErrorCatalogue.ApprovalExpired, ErrorCatalogue.ApprovalDocumentChanged, ErrorCatalogue.ApprovalCredentialNotAllowed,
+                ErrorCatalogue.ApprovalRequestNotPending, ErrorCatalogue.SignerWithoutValidCertificate, ErrorCatalogue.SignerRoleNotPermitted,
+                ErrorCatalogue.StateConflict]);
         approvals.MapGet("/{id:guid}", GetAsync).RequireAuthorization(ApprovalPolicies.SignerOrAuditor)
             .WithSummary("An approval transaction with its activation evidence (the assertion): its signer or an auditor.")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404)
+            .ProducesErrors(ErrorCatalogue.NotFound);
 
         var requests = app.MapGroup("/v1/signature-requests").WithTags("Approvals");
         requests.MapGet("/{id:guid}/approval", GetByRequestAsync).RequireAuthorization(ApprovalPolicies.SignerOrAuditor)
             .WithSummary("The approval (with activation evidence) that approved a request: its signer or an auditor.")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404)
+            .ProducesErrors(ErrorCatalogue.NotFound);
         requests.MapPost("/{id:guid}/rejection", RejectAsync).RequireAuthorization(IdentityPolicies.Signer, IdentityPolicies.Aal3)
             .Accepts<RejectSignatureRequestBody>("application/json")
             .WithSummary("The signer refuses a pending request (optional reason ≤ 500 characters, sent to the EHR). Needs X-CSRF-Token.")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
+            .ProducesErrors(ErrorCatalogue.ValidationFailed, ErrorCatalogue.NotFound, ErrorCatalogue.StateConflict);
         return app;
     }
 

@@ -21,6 +21,12 @@ public sealed record LoadedAuthority(Guid Id, string Name, string Kind, IssuerCr
 {
     /// <summary>The CA certificate.</summary>
     public X509Certificate2 Certificate => Credential.Certificate;
+
+    /// <summary>
+    /// The credential for purpose <c>ca/NAME/crl-signing</c>: the CA's own key. Note: a separate CRL key would need its own
+    /// CRL-issuer certificate and indirect CRLs, which <c>openssl verify -crl_check</c> does not follow.
+    /// </summary>
+    public IssuerCredential CrlSigningCredential => Credential;
 }
 
 /// <summary>The loaded hierarchy: CAs by name, the OCSP responder and the TSA, all signing in the HSM.</summary>
@@ -45,6 +51,17 @@ public sealed class PkiHierarchy
     /// <summary>The CA with this name, or <see cref="ServiceException"/> (<see cref="ErrorCatalogue.NotFound"/>).</summary>
     public LoadedAuthority Get(string name) =>
         Authorities.TryGetValue(name, out var authority) ? authority : throw new ServiceException(ErrorCatalogue.NotFound, "No CA with this name.");
+
+    /// <summary>
+    /// The credential for a key purpose: <c>ca/NAME/cert-signing</c> or <c>ca/NAME/crl-signing</c> (both the CA's key);
+    /// <see cref="ServiceException"/> (<see cref="ErrorCatalogue.NotFound"/>) for others.
+    /// </summary>
+    public IssuerCredential CredentialFor(string purpose) => purpose?.Split('/') switch
+    {
+        ["ca", var name, "cert-signing"] => Get(name).Credential,
+        ["ca", var name, "crl-signing"] => Get(name).CrlSigningCredential,
+        _ => throw new ServiceException(ErrorCatalogue.NotFound, "No CA key has this purpose."),
+    };
 
     /// <summary>The CA with this row id.</summary>
     public LoadedAuthority Get(Guid id) => Authorities.Values.Single(a => a.Id == id);

@@ -43,7 +43,7 @@ public sealed class CrlPublisher(IOptions<PkiOptions> options, AuditTrail audit,
         var der = CrlBuilder.Build(
             new CrlContent(number, thisUpdate, nextUpdate,
                 [.. entries.Select(e => new RevokedCertificate(e.SerialNumber, e.RevokedAt, (RevocationReason)e.Reason, e.InvalidityDate))]),
-            authority.Credential);
+            authority.CrlSigningCredential);
         var record = new CrlRecord
         {
             Id = Guid.CreateVersion7(),

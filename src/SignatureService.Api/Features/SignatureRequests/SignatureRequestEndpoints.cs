@@ -29,8 +29,14 @@ internal static class SignatureRequestEndpoints
         group.MapGet("/{id:guid}/documents/{index:int}", GetDocumentAsync)
             .WithSummary("The exact bytes submitted for signature (after validation).").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:guid}/documents/{index:int}/signed", GetSignedDocumentAsync)
-            .WithSummary("The signed document (XAdES ES-T, whole XML), once the request is signed.")
+            .WithSummary("The signed document (XAdES at the request's level, whole XML; CMS for attachments), once the request is signed.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id:guid}/documents/{index:int}/upgrade", UpgradeAsync)
+            .Accepts<UpgradeSignedDocumentRequest>("application/json")
+            .WithSummary("Upgrade the stored signature to ES-XL or ES-A (idempotent; the replaced bytes are kept with their level).")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesErrors(ErrorCatalogue.ValidationFailed, ErrorCatalogue.NotFound, ErrorCatalogue.StateConflict,
+                ErrorCatalogue.SignatureLevelNotUpgradable, ErrorCatalogue.HsmUnavailable);
         return app;
     }
 
@@ -47,7 +53,16 @@ internal static class SignatureRequestEndpoints
 
         return document.SignedContent is null
             ? Problems.Problem.For(ErrorCatalogue.StateConflict, $"The request is {request!.Status}; the document is not signed yet.")
-            : TypedResults.File(document.SignedContent, "application/xml");
+            : TypedResults.File(document.SignedContent,
+                document.SignatureLevel == Signing.SignatureLevels.CadesBT ? "application/pkcs7-signature" : "application/xml");
+    }
+
+    private static async Task<Ok<UpgradedSignedDocument>> UpgradeAsync(
+        HttpContext context, Guid id, int index, Signing.UpgradeSignedDocument upgrade, SignatureServiceDbContext db, CancellationToken cancellationToken)
+    {
+        var (clientRowId, clientId) = await ClientAsync(context, db, cancellationToken);
+        var body = await Identity.JsonBody.ReadAsync<UpgradeSignedDocumentRequest>(context, 1024);
+        return TypedResults.Ok(await upgrade.UpgradeAsync(clientRowId, clientId, id, index, body.TargetLevel, cancellationToken));
     }
 
     private static async Task<Results<Created<SignatureRequestView>, ProblemHttpResult>> CreateAsync(
@@ -122,6 +137,8 @@ internal static class SignatureRequestEndpoints
     internal static SignatureRequestView View(SignatureRequestRecord r) => new(
         r.Id, r.Status, r.SignerUserId, r.StatusReason, r.CallbackUrl, r.CreatedAt, r.UpdatedAt, r.ExpiresAt,
         r.Documents.OrderBy(d => d.Ordinal)
-            .Select(d => new SignatureRequestDocumentView(d.Ordinal, d.DocumentType, d.DocumentId, Convert.ToHexStringLower(d.Sha256), d.Summary, d.SignedContent is not null))
-            .ToList());
+            .Select(d => new SignatureRequestDocumentView(d.Ordinal, d.DocumentType, d.DocumentId, Convert.ToHexStringLower(d.Sha256), d.Summary, d.SignedContent is not null,
+                d.SignatureLevel))
+            .ToList(),
+        r.SignatureLevel);
 }

@@ -77,6 +77,12 @@ public sealed class SignatureRequestWorkflows(
             throw Invalid("expiresInSeconds", $"{SignatureRequestLimits.MinExpirySeconds}–{SignatureRequestLimits.MaxExpirySeconds} seconds.");
         }
 
+        var level = input.SignatureLevel ?? Signing.SignatureLevels.EsT;
+        if (!Signing.SignatureLevels.IsRequestable(level))
+        {
+            throw Invalid("signatureLevel", $"One of: {string.Join(", ", Signing.SignatureLevels.Requestable)}.");
+        }
+
         var now = time.GetUtcNow();
         var request = new SignatureRequestRecord
         {
@@ -91,6 +97,7 @@ public sealed class SignatureRequestWorkflows(
             CreatedAt = now,
             UpdatedAt = now,
             ExpiresAt = now.AddSeconds(expiresIn),
+            SignatureLevel = level,
         };
         for (var i = 0; i < documents.Count; i++)
         {
@@ -115,6 +122,7 @@ public sealed class SignatureRequestWorkflows(
             new
             {
                 signerId,
+                signatureLevel = level,
                 documents = documents.Select(d => new { type = d.Type.ToWireName(), sha256 = d.Sha256Hex }),
             });
         try

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Features.SignatureRequests;
+using SignatureService.Core.Documents;
 using SignatureService.Core.Signing;
 using SignatureService.Data;
 using SignatureService.Data.Audit;
@@ -13,12 +14,13 @@ using SignatureService.Data.Signing;
 using SignatureService.Hsm;
 using SignatureService.Pki.Timestamping;
 using SignatureService.Pki.XAdES;
+using SignatureService.Pki.XAdES.Cades;
 
 namespace SignatureService.Api.Features.Signing;
 
 /// <summary>
-/// Signs the documents of an approved request with the signer's own key in the HSM, in the national XAdES profile at ES-T
-/// (SignatureTimeStamp from the service's TSA). Persisted step by step: the request moves approved → signing, each document's
+/// Signs the documents of an approved request with the signer's own key in the HSM, in the national XAdES profile at the
+/// request's level: ES-T (SignatureTimeStamp from the service's TSA), ES-XL or ES-A (see <see cref="SignatureLevels"/>). Persisted step by step: the request moves approved → signing, each document's
 /// signed bytes are stored as soon as they exist, then signing → signed. A crash resumes where it stopped (documents already
 /// stored are never signed again) and never loses the request. Concurrent workers are kept apart by the request's row version.
 /// </summary>
@@ -27,6 +29,7 @@ public sealed class SignApprovedRequest(
     SignatureRequestWorkflows workflows,
     CertificateAuthorities authorities,
     HsmConnection hsm,
+    CollectValidationMaterial validationMaterial,
     AuditTrail audit,
     IOptions<SigningOptions> options,
     TimeProvider time)
@@ -96,22 +99,51 @@ public sealed class SignApprovedRequest(
                       ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
             using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
             using var rsa = key.AsRsa();
-            var tsa = new LocalTimestampAuthority((await authorities.RequireAsync(cancellationToken)).Tsa);
+            var hierarchy = await authorities.RequireAsync(cancellationToken);
+            var timestamps = new TimestampSource(new LocalTimestampAuthority(hierarchy.Tsa));
             var signer = new XadesSigner(time);
-            var upgrader = new XadesUpgrader(new TimestampSource(tsa));
+            var upgrader = new XadesUpgrader(timestamps);
+            var level = request.SignatureLevel;
+            XadesUpgradeMaterial? material = null;
 
             // 3. Each document not yet signed: one HSM signature, a timestamp, stored with its audit event.
             foreach (var document in request.Documents.Where(d => d.SignedContent is null).OrderBy(d => d.Ordinal))
             {
-                var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
-                var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
-                document.SignedContent = options.Value.SignatureTimestamp
-                    ? await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken)
-                    : bes;
+                if (document.DocumentType == DocumentTypeNames.Attachment)
+                {
+                    // Note: attachments are opaque bytes: a detached CAdES B-T signature (with the issuing CA) whatever XAdES level was asked.
+                    var issuers = hierarchy.Authorities.Values.Select(a => a.Certificate)
+                        .Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(signerCertificate.IssuerName.RawData));
+                    document.SignedContent = await new CadesSigner(time, timestamps).SignAsync(
+                        document.Content, detached: true, rsa, signerCertificate, issuers, withTimestamp: true, cancellationToken);
+                    document.SignatureLevel = SignatureLevels.CadesBT;
+                }
+                else if (!options.Value.SignatureTimestamp)
+                {
+                    // Note: benchmarks only (refused in Production): XAdES-BES, one HSM operation per document.
+                    var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
+                    document.SignedContent = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
+                    document.SignatureLevel = "ES-B";
+                }
+                else
+                {
+                    var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
+                    var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
+                    var signed = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
+                    if (level != SignatureLevels.EsT)
+                    {
+                        material ??= await validationMaterial.ForAsync(signerCertificate, cancellationToken);
+                        signed = await upgrader.UpgradeAsync(signed, profile.SignatureId, SignatureLevels.ToXades(level), material, cancellationToken);
+                    }
+
+                    document.SignedContent = signed;
+                    document.SignatureLevel = level;
+                }
+
                 document.SignedAt = time.GetUtcNow();
                 request.UpdatedAt = document.SignedAt.Value;
                 audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
-                    new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = options.Value.SignatureTimestamp ? "ES-T" : "ES-B" });
+                    new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = document.SignatureLevel });
                 await db.SaveChangesAsync(cancellationToken);
             }
         }
@@ -154,7 +186,7 @@ public sealed class SignApprovedRequest(
         _ => throw new InvalidOperationException($"No XAdES profile for document type '{wireType}'."),
     };
 
-    private sealed class TimestampSource(ITimestampAuthority tsa) : IXadesTimestampSource
+    internal sealed class TimestampSource(ITimestampAuthority tsa) : IXadesTimestampSource
     {
         public Task<byte[]> GetTimestampTokenAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
             tsa.TimestampAsync(data, HashAlgorithmName.SHA256, cancellationToken);

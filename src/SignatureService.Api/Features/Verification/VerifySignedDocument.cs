@@ -37,6 +37,25 @@ public sealed class VerifySignedDocument(SignatureServiceDbContext db, Certifica
         var hierarchy = await authorities.TryGetAsync(cancellationToken);
         var anchors = hierarchy?.Authorities.Values.Select(a => a.Certificate).ToList() ?? [];
         var report = new XadesVerifier(checks: [new TrustChainCheck(anchors), new HcRoleCheck()]).Verify(document.Span);
+        return await ReportAsync(report, cancellationToken);
+    }
+
+    /// <summary>
+    /// Verifies a detached CAdES signature (CMS SignedData) over <paramref name="content"/>: signature value, signing-certificate-v2,
+    /// signing time, nonRepudiation, the signature time-stamp (B-T), path to our trust anchors, revocation, and that the
+    /// certificate's hcRole is one allowed to sign attachments. Never throws for hostile input.
+    /// </summary>
+    public async Task<VerificationReport> VerifyCadesAsync(ReadOnlyMemory<byte> cms, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var hierarchy = await authorities.TryGetAsync(cancellationToken);
+        var anchors = hierarchy?.Authorities.Values.Select(a => a.Certificate).ToList() ?? [];
+        var report = new SignatureService.Pki.XAdES.Cades.CadesVerifier(MaxBytes, [new TrustChainCheck(anchors), new AttachmentRoleCheck()])
+            .Verify(cms.Span, content);
+        return await ReportAsync(report, cancellationToken);
+    }
+
+    private async Task<VerificationReport> ReportAsync(XadesVerificationReport report, CancellationToken cancellationToken)
+    {
         var signatures = new List<SignatureVerification>();
         foreach (var signature in report.Signatures)
         {
@@ -112,6 +131,32 @@ public sealed class VerifySignedDocument(SignatureServiceDbContext db, Certifica
                 ? XadesCheckResult.Pass(XadesCheckNames.TrustChain, $"Chains to {chain.ChainElements[^1].Certificate.Subject}.")
                 : XadesCheckResult.Fail(XadesCheckNames.TrustChain, "verification.untrusted-chain",
                     string.Join("; ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct()));
+        }
+    }
+
+    /// <summary>An attachment may be signed by any qualified signer: the certificate carries an hcRole allowed for attachments.</summary>
+    private sealed class AttachmentRoleCheck : IXadesSignatureCheck
+    {
+        public XadesCheckResult Evaluate(XadesSignatureReport report)
+        {
+            if (report.SigningCertificate is not { } certificate)
+            {
+                return XadesCheckResult.NotApplicable(XadesCheckNames.HcRole, "No certificate.");
+            }
+
+            IReadOnlyList<HcRole> roles;
+            try
+            {
+                roles = HcRoleExtension.ReadRoles(certificate);
+            }
+            catch (SignatureService.Pki.Errors.PkiException)
+            {
+                return XadesCheckResult.Fail(XadesCheckNames.HcRole, "verification.hcrole-malformed", "The hcRole extension is malformed.");
+            }
+
+            return QualificationPolicy.Statutory.PermitsAny(DocumentType.Attachment, roles)
+                ? XadesCheckResult.Pass(XadesCheckNames.HcRole, $"hcRole {string.Join(", ", roles.Select(r => r.Text))} may sign attachments.")
+                : XadesCheckResult.Fail(XadesCheckNames.HcRole, "verification.hcrole-not-permitted", "The certificate carries no hcRole of a qualified signer.");
         }
     }
 
