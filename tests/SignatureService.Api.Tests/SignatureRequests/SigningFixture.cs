@@ -18,7 +18,15 @@ namespace SignatureService.Api.Tests.SignatureRequests;
 public sealed class SigningFixture : IAsyncLifetime
 {
     private static int _counter;
+    private readonly IReadOnlyDictionary<string, string?>? _settings;
     private TestDatabase _db = null!;
+
+    public SigningFixture()
+    {
+    }
+
+    /// <summary>A fixture whose service runs with extra configuration (e.g. rate limiting off for the fuzz tests).</summary>
+    internal SigningFixture(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
 
     internal ServiceFactory Factory { get; private set; } = null!;
 
@@ -30,7 +38,7 @@ public sealed class SigningFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        (Factory, _db) = await ServiceFactory.CreateAsync();
+        (Factory, _db) = await ServiceFactory.CreateAsync(_settings);
         Http = await Factory.StartAsync();
         await WithScopeAsync(sp => sp.GetRequiredService<InitializeCertificateAuthority>().InitializeAsync(Operator, CancellationToken.None));
     }

@@ -51,7 +51,7 @@ public sealed class ClientTokenFuzzTests : IDisposable
     [Fact]
     public void ValidateAsync_MutatedHeaderOrClaimsResigned_ReturnsCatalogueCodesOnly()
     {
-        var mutator = new Mutator(Fuzz.Seed + 1, Hostile.JsonTokens);
+        var mutator = new Mutator(Fuzz.Seed + 1, HostileCorpus.JsonTokens);
         var header = Encoding.UTF8.GetBytes(Header());
         var claims = Encoding.UTF8.GetBytes(Claims());
         var inputs = new List<FuzzInput>();
@@ -83,8 +83,8 @@ public sealed class ClientTokenFuzzTests : IDisposable
             Token(Header(), Claims().Replace("\"exp\":", "\"exp\":99999999999999999999999,\"x\":", StringComparison.Ordinal)),
             Token(Header(), Claims().Replace("\"exp\":", "\"exp\":-1,\"x\":", StringComparison.Ordinal)),
             Token(Header(), Claims().Replace("\"aud\":\"signature-service\"", "\"aud\":[" + string.Join(',', Enumerable.Repeat("\"x\"", 10_000)) + "]", StringComparison.Ordinal)),
-            Token(Header(), Encoding.UTF8.GetString(Hostile.JsonDepthBomb(5_000))),
-            Token(Header(), Encoding.UTF8.GetString(Hostile.JsonObjectDepthBomb(5_000))),
+            Token(Header(), Encoding.UTF8.GetString(HostileCorpus.JsonDepthBomb(5_000))),
+            Token(Header(), Encoding.UTF8.GetString(HostileCorpus.JsonObjectDepthBomb(5_000))),
             Token("\uFEFF" + Header(), Claims()),
             Token(Header(), Claims(jti: new string('j', 10_000))),
             Token(Header(), Claims(jti: "\0")),

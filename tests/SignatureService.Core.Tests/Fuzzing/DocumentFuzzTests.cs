@@ -32,7 +32,7 @@ public sealed class DocumentFuzzTests
     {
         var seeds = new[] { new PrescriptionCsvBuilder().ToXml(), MedisPrescription };
         AssertAccepted(DocumentTypeNames.Prescription, seeds, "application/xml");
-        var mutator = new Mutator(Fuzz.Seed, Hostile.XmlTokens);
+        var mutator = new Mutator(Fuzz.Seed, HostileCorpus.XmlTokens);
 
         var report = Run("prescription XML", DocumentTypeNames.Prescription, "application/xml", mutator.Corpus(seeds, Fuzz.Iterations(2500), truncateUpTo: 0));
 
@@ -45,7 +45,7 @@ public sealed class DocumentFuzzTests
     {
         var builder = new PrescriptionCsvBuilder();
         var seeds = new[] { Encoding.UTF8.GetBytes(builder.ToCsv()), Encoding.UTF8.GetBytes(TestFiles.DecodeBase64(MedisPrescription, PrescriptionCsvStart, PrescriptionCsvEnd)) };
-        var mutator = new Mutator(Fuzz.Seed + 1, Hostile.CsvTokens);
+        var mutator = new Mutator(Fuzz.Seed + 1, HostileCorpus.CsvTokens);
         // Note: the CSV travels Base64-encoded inside the XML; invalid UTF-8 in it must be caught after decoding.
         var inputs = mutator.Corpus(seeds, Fuzz.Iterations(2500), truncateUpTo: 0)
             .Select(i => i with { Data = Encoding.UTF8.GetBytes(PrescriptionCsvBuilder.Wrap(string.Empty, builder.PrescriptionId)
@@ -64,8 +64,8 @@ public sealed class DocumentFuzzTests
         var xml = MedisDispensing;
         var csv = Encoding.UTF8.GetBytes(TestFiles.DecodeBase64(xml, DispensingCsvStart, DispensingCsvEnd));
         AssertAccepted(DocumentTypeNames.DispensingRecord, [xml], "application/xml");
-        var xmlMutator = new Mutator(Fuzz.Seed + 2, Hostile.XmlTokens);
-        var csvMutator = new Mutator(Fuzz.Seed + 3, Hostile.CsvTokens);
+        var xmlMutator = new Mutator(Fuzz.Seed + 2, HostileCorpus.XmlTokens);
+        var csvMutator = new Mutator(Fuzz.Seed + 3, HostileCorpus.CsvTokens);
         var text = Encoding.UTF8.GetString(xml);
         var inputs = xmlMutator.Corpus([xml], Fuzz.Iterations(1000), truncateUpTo: 0)
             .Concat(csvMutator.Corpus([csv], Fuzz.Iterations(1000), truncateUpTo: 0).Select(i => i with
@@ -83,7 +83,7 @@ public sealed class DocumentFuzzTests
     public void Validate_MutatedDeathCertificateJson_ThrowsOnlyCatalogueErrors()
     {
         AssertAccepted(DocumentTypeNames.DeathCertificate, [DeathJson], "application/json");
-        var mutator = new Mutator(Fuzz.Seed + 4, Hostile.JsonTokens);
+        var mutator = new Mutator(Fuzz.Seed + 4, HostileCorpus.JsonTokens);
 
         var report = Run("death certificate JSON", DocumentTypeNames.DeathCertificate, "application/json", mutator.Corpus([DeathJson], Fuzz.Iterations(2500), truncateUpTo: 0));
 
@@ -95,7 +95,7 @@ public sealed class DocumentFuzzTests
     {
         var xml = _registry.Validate(DocumentTypeNames.DeathCertificate, DeathJson, "application/json").Content.ToArray();
         AssertAccepted(DocumentTypeNames.DeathCertificate, [xml], "application/xml");
-        var mutator = new Mutator(Fuzz.Seed + 5, Hostile.XmlTokens);
+        var mutator = new Mutator(Fuzz.Seed + 5, HostileCorpus.XmlTokens);
 
         var report = Run("death certificate XML", DocumentTypeNames.DeathCertificate, "application/xml", mutator.Corpus([xml], Fuzz.Iterations(1500), truncateUpTo: 0));
 
@@ -110,7 +110,7 @@ public sealed class DocumentFuzzTests
     [InlineData(DocumentTypeNames.PostmortemCertificate)]
     public void Validate_EntityExpansionAndExternalEntities_AreRefusedWithoutExpansion(string type)
     {
-        var inputs = Hostile.ExternalEntities().Prepend(Hostile.BillionLaughs()).Select((d, i) => new FuzzInput(i, "hostile", d));
+        var inputs = HostileCorpus.ExternalEntities().Prepend(HostileCorpus.BillionLaughs()).Select((d, i) => new FuzzInput(i, "hostile", d));
 
         var report = Run($"{type} entities", type, "application/xml", inputs, total: TimeSpan.FromSeconds(20));
 
@@ -127,7 +127,7 @@ public sealed class DocumentFuzzTests
     {
         byte[][] hostile =
         [
-            Hostile.XmlDepthBomb(100), Hostile.XmlDepthBomb(100_000), Hostile.JsonDepthBomb(100_000), Hostile.JsonObjectDepthBomb(10_000),
+            HostileCorpus.XmlDepthBomb(100), HostileCorpus.XmlDepthBomb(100_000), HostileCorpus.JsonDepthBomb(100_000), HostileCorpus.JsonObjectDepthBomb(10_000),
             [0xEF, 0xBB, 0xBF, .. "{}"u8], [0xFE, 0xFF, 0x00, 0x3C], [0xFF, 0xFE, 0x3C, 0x00], [0x00], [0xC0, 0x80], "\0<a/>"u8.ToArray(),
             new byte[DocumentLimits.MaxDocumentBytes + 1],
             Encoding.UTF8.GetBytes("<a " + string.Concat(Enumerable.Range(0, 20_000).Select(i => $"a{i}=\"1\" ")) + "/>"),

@@ -26,7 +26,7 @@ public sealed class PkiRequestFuzzTests(TestPki pki, ITestOutputHelper output) :
 
     private static readonly DateTimeOffset Now = TestPki.Epoch.AddDays(20);
 
-    private static readonly byte[][] Hostiles = [.. Hostile.HugeDeclaredSizes(), Hostile.DerDepthBomb(64), Hostile.DerDepthBomb(5_000), new byte[20 * 1024], [0x30, 0x00]];
+    private static readonly byte[][] Hostiles = [.. HostileCorpus.HugeDeclaredSizes(), HostileCorpus.DerDepthBomb(64), HostileCorpus.DerDepthBomb(5_000), new byte[20 * 1024], [0x30, 0x00]];
 
     [Fact]
     public void ParseOcspRequest_MutatedAndHostile_ThrowsOnlyPkiErrors()

@@ -61,7 +61,7 @@ public sealed class WebAuthnFuzzTests(ITestOutputHelper output) : IDisposable
 
         var attestation = Run("software attestation object", mutator.Corpus([.. registrations.Select(r => r.AttestationObject)], Fuzz.Iterations(1500), truncateUpTo: 0),
             data => verifier.Verify(new RegistrationRequest(clientData, data, fixture.Challenge)));
-        var json = new Mutator(Fuzz.Seed + 1, Hostile.JsonTokens);
+        var json = new Mutator(Fuzz.Seed + 1, HostileCorpus.JsonTokens);
         var client = Run("registration client data", json.Corpus([clientData], Fuzz.Iterations(1000), truncateUpTo: 0),
             data => verifier.Verify(new RegistrationRequest(data, registrations[0].AttestationObject, fixture.Challenge)));
 
@@ -84,7 +84,7 @@ public sealed class WebAuthnFuzzTests(ITestOutputHelper output) : IDisposable
         // Note: every verification of the unmutated seed succeeds (the stored counter is not advanced here).
         var authData = Run("assertion authenticator data", new Mutator(Fuzz.Seed + 2, CborTokens).Corpus([assertion.AuthenticatorData], Fuzz.Iterations(1000)),
             data => verifier.Verify(Request(authData: data), stored));
-        var clientData = Run("assertion client data", new Mutator(Fuzz.Seed + 3, Hostile.JsonTokens).Corpus([assertion.ClientDataJson], Fuzz.Iterations(1000), truncateUpTo: 0),
+        var clientData = Run("assertion client data", new Mutator(Fuzz.Seed + 3, HostileCorpus.JsonTokens).Corpus([assertion.ClientDataJson], Fuzz.Iterations(1000), truncateUpTo: 0),
             data => verifier.Verify(Request(clientData: data), stored));
         var signature = Run("assertion signature", new Mutator(Fuzz.Seed + 4, []).Corpus([assertion.Signature], Fuzz.Iterations(500)),
             data => verifier.Verify(Request(signature: data), stored));
@@ -105,18 +105,18 @@ public sealed class WebAuthnFuzzTests(ITestOutputHelper output) : IDisposable
         using var fixture = new Aal3Fixture();
         var registration = fixture.Authenticator.MakeCredential(fixture.CreateRequest());
         var (_, stored) = fixture.Enroll();
-        var hostile = Hostile.HugeDeclaredSizes()
-            .Append(Hostile.CborDepthBomb(9)).Append(Hostile.CborDepthBomb(100_000))
-            .Append([.. registration.AuthenticatorData[..37], 0x41, .. Hostile.CborDepthBomb(50_000)])
-            .Append([.. registration.AuthenticatorData, .. Hostile.CborDepthBomb(20)])
-            .Append(Hostile.JsonDepthBomb(100_000)).Append(Hostile.JsonObjectDepthBomb(10_000))
+        var hostile = HostileCorpus.HugeDeclaredSizes()
+            .Append(HostileCorpus.CborDepthBomb(9)).Append(HostileCorpus.CborDepthBomb(100_000))
+            .Append([.. registration.AuthenticatorData[..37], 0x41, .. HostileCorpus.CborDepthBomb(50_000)])
+            .Append([.. registration.AuthenticatorData, .. HostileCorpus.CborDepthBomb(20)])
+            .Append(HostileCorpus.JsonDepthBomb(100_000)).Append(HostileCorpus.JsonObjectDepthBomb(10_000))
             .Select((d, i) => new FuzzInput(i, "hostile", d)).ToList();
 
         var authData = Run("AuthenticatorData.Parse", new Mutator(Fuzz.Seed + 6, CborTokens).Corpus([registration.AuthenticatorData], Fuzz.Iterations(1500)).Concat(hostile),
             data => AuthenticatorData.Parse(data));
         var cose = Run("CoseKey.Decode", new Mutator(Fuzz.Seed + 7, CborTokens).Corpus([stored.PublicKey.ToArray()], Fuzz.Iterations(1500)).Concat(hostile),
             data => CoseKey.Decode(data));
-        var clientData = Run("CollectedClientData.Parse", new Mutator(Fuzz.Seed + 8, Hostile.JsonTokens).Corpus([registration.ClientDataJson], Fuzz.Iterations(1500), truncateUpTo: 0).Concat(hostile),
+        var clientData = Run("CollectedClientData.Parse", new Mutator(Fuzz.Seed + 8, HostileCorpus.JsonTokens).Corpus([registration.ClientDataJson], Fuzz.Iterations(1500), truncateUpTo: 0).Concat(hostile),
             data => CollectedClientData.Parse(data));
 
         Assert.True(authData["accepted"] >= 1, authData.ToString());

@@ -3,7 +3,7 @@ using System.Text;
 namespace SignatureService.Testing.Fuzzing;
 
 /// <summary>Hand-made hostile inputs that random mutation rarely finds: depth bombs, entity expansion, external entities, huge declared sizes.</summary>
-public static class Hostile
+public static class HostileCorpus
 {
     /// <summary>XML fragments for <see cref="Mutator"/>.</summary>
     public static readonly string[] XmlTokens =
