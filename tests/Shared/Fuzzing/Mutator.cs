@@ -53,6 +53,12 @@ public sealed class Mutator
     /// <summary>The seed this mutator was created with.</summary>
     public int Seed { get; }
 
+    /// <summary>
+    /// For text formats: three mutations in four are made valid UTF-8 again (invalid sequences become U+FFFD), so that most
+    /// inputs get past the encoding check and reach the parser; the rest keep their invalid bytes for the encoding check.
+    /// </summary>
+    public bool MostlyValidUtf8 { get; init; }
+
     /// <summary>A random integer in [0, <paramref name="maxExclusive"/>).</summary>
     public int Next(int maxExclusive) => _random.Next(maxExclusive);
 
@@ -67,7 +73,7 @@ public sealed class Mutator
             MutateOnce(data, other);
         }
 
-        return [.. data];
+        return MostlyValidUtf8 && _random.Next(4) != 0 ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString([.. data])) : [.. data];
     }
 
     private void MutateOnce(List<byte> data, ReadOnlySpan<byte> other)

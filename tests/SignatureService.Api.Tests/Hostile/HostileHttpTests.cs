@@ -40,10 +40,10 @@ public sealed class HostileHttpTests(HostileFixture hostile, ITestOutputHelper o
         var before = await CountsAsync(client.ClientId);
 
         // Three corpora, interleaved by index: the JSON body mutated, the prescription XML mutated, the death certificate JSON mutated.
-        var jsonBodies = new Mutator(Fuzz.Seed, HostileCorpus.JsonTokens).Corpus([prescriptionBody, deathBody], Fuzz.Iterations(120), truncateUpTo: 0);
-        var xmlDocuments = new Mutator(Fuzz.Seed + 1, HostileCorpus.XmlTokens).Corpus([prescription], Fuzz.Iterations(100), truncateUpTo: 0)
+        var jsonBodies = new Mutator(Fuzz.Seed, HostileCorpus.JsonTokens) { MostlyValidUtf8 = true }.Corpus([prescriptionBody, deathBody], Fuzz.Iterations(120), truncateUpTo: 0);
+        var xmlDocuments = new Mutator(Fuzz.Seed + 1, HostileCorpus.XmlTokens) { MostlyValidUtf8 = true }.Corpus([prescription], Fuzz.Iterations(100), truncateUpTo: 0)
             .Select(i => i with { Index = 10_000 + i.Index, Data = Body(i.Data, "prescription", "application/xml") });
-        var deathDocuments = new Mutator(Fuzz.Seed + 2, HostileCorpus.JsonTokens).Corpus([death], Fuzz.Iterations(80), truncateUpTo: 0)
+        var deathDocuments = new Mutator(Fuzz.Seed + 2, HostileCorpus.JsonTokens) { MostlyValidUtf8 = true }.Corpus([death], Fuzz.Iterations(80), truncateUpTo: 0)
             .Select(i => i with { Index = 20_000 + i.Index, Data = Body(i.Data, "death-certificate", "application/json") });
         byte[][] hostileBodies =
         [
@@ -136,7 +136,7 @@ public sealed class HostileHttpTests(HostileFixture hostile, ITestOutputHelper o
     public async Task Verify_MutatedSignedDocuments_ReportOrProblemNeverServerError()
     {
         var seeds = new[] { "Prescription-004_01.xml", "Dispensing-005_03.xml" }.Select(f => File.ReadAllBytes(XadesSample(f))).ToArray();
-        var inputs = new Mutator(Fuzz.Seed + 6, HostileCorpus.XmlTokens).Corpus(seeds, Fuzz.Iterations(150), truncateUpTo: 0)
+        var inputs = new Mutator(Fuzz.Seed + 6, HostileCorpus.XmlTokens) { MostlyValidUtf8 = true }.Corpus(seeds, Fuzz.Iterations(150), truncateUpTo: 0)
             .Concat(HostileCorpus.ExternalEntities().Append(HostileCorpus.BillionLaughs()).Append(HostileCorpus.XmlDepthBomb(100_000)).Select((d, i) => new FuzzInput(10_000 + i, "hostile", d)));
 
         var report = await Fuzz.RunAsync("POST /v1/verifications", Fuzz.Seed + 6, inputs, async input =>
@@ -172,7 +172,7 @@ public sealed class HostileHttpTests(HostileFixture hostile, ITestOutputHelper o
         var before = await LicenseCountsAsync(actor.Id);
         var revoked = 0;
 
-        var report = await Fuzz.RunAsync("license CSV import", Fuzz.Seed + 7, new Mutator(Fuzz.Seed + 7, HostileCorpus.CsvTokens).Corpus([seed], Fuzz.Iterations(400), truncateUpTo: 0).Concat(hostile), async input =>
+        var report = await Fuzz.RunAsync("license CSV import", Fuzz.Seed + 7, new Mutator(Fuzz.Seed + 7, HostileCorpus.CsvTokens) { MostlyValidUtf8 = true }.Corpus([seed], Fuzz.Iterations(400), truncateUpTo: 0).Concat(hostile), async input =>
         {
             try
             {

@@ -7,6 +7,7 @@ using SignatureService.Core.Clients;
 using SignatureService.Core.Errors;
 using SignatureService.Core.Tests.Documents;
 using SignatureService.Testing.Fuzzing;
+using Xunit.Abstractions;
 
 namespace SignatureService.Core.Tests.Fuzzing;
 
@@ -17,6 +18,7 @@ namespace SignatureService.Core.Tests.Fuzzing;
 /// </summary>
 public sealed class ClientTokenFuzzTests : IDisposable
 {
+    private readonly ITestOutputHelper _output;
     private const string ClientId = "ehr-fuzz";
     private const string Audience = "signature-service";
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 3, 0, 0, TimeSpan.Zero);
@@ -25,8 +27,9 @@ public sealed class ClientTokenFuzzTests : IDisposable
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly ClientTokenValidator _validator;
 
-    public ClientTokenFuzzTests()
+    public ClientTokenFuzzTests(ITestOutputHelper output)
     {
+        _output = output;
         var p = _key.ExportParameters(false);
         var jwk = JsonSerializer.SerializeToElement(new { kty = "EC", crv = "P-256", x = Base64Url.EncodeToString(p.Q.X), y = Base64Url.EncodeToString(p.Q.Y) });
         _validator = new ClientTokenValidator(
@@ -41,7 +44,8 @@ public sealed class ClientTokenFuzzTests : IDisposable
         var mutator = new Mutator(Fuzz.Seed, ".", "=", "+", "/", "eyJ", "..", "AAAA");
         var seeds = new[] { Encoding.ASCII.GetBytes(Token(Header(), Claims())), Encoding.ASCII.GetBytes(Token(Header(), Claims(jti: "second"))) };
 
-        var report = Fuzz.Run("client token (text)", Fuzz.Seed, mutator.Corpus(seeds, Fuzz.Iterations(3000), truncateUpTo: 0), Validate, _ => null);
+        var report = Fuzz.Run("client token (text)", Fuzz.Seed, mutator.Corpus(seeds, Fuzz.Iterations(3000)), Validate, _ => null);
+        _output.WriteLine(report.ToString());
 
         // Both seeds are accepted once; any mutation that still decodes to a valid signed token is a replay of its jti.
         Assert.Equal(2, report["accepted"]);
@@ -51,7 +55,7 @@ public sealed class ClientTokenFuzzTests : IDisposable
     [Fact]
     public void ValidateAsync_MutatedHeaderOrClaimsResigned_ReturnsCatalogueCodesOnly()
     {
-        var mutator = new Mutator(Fuzz.Seed + 1, HostileCorpus.JsonTokens);
+        var mutator = new Mutator(Fuzz.Seed + 1, HostileCorpus.JsonTokens) { MostlyValidUtf8 = true };
         var header = Encoding.UTF8.GetBytes(Header());
         var claims = Encoding.UTF8.GetBytes(Claims());
         var inputs = new List<FuzzInput>();
@@ -64,6 +68,7 @@ public sealed class ClientTokenFuzzTests : IDisposable
         }
 
         var report = Fuzz.Run("client token (re-signed JSON)", Fuzz.Seed + 1, inputs, Validate, _ => null);
+        _output.WriteLine(report.ToString());
 
         Assert.True(report[ErrorCatalogue.TokenMalformed.Code] > 0, report.ToString());
         Assert.True(report.Outcomes.Count >= 4, report.ToString());

@@ -2,6 +2,7 @@ using System.Text;
 using SignatureService.Core.Documents;
 using SignatureService.Core.Tests.Documents;
 using SignatureService.Testing.Fuzzing;
+using Xunit.Abstractions;
 
 namespace SignatureService.Core.Tests.Fuzzing;
 
@@ -9,7 +10,7 @@ namespace SignatureService.Core.Tests.Fuzzing;
 /// Hostile documents of every format: only <see cref="DocumentValidationException"/> with a catalogue code escapes, each input is
 /// answered within the bound, DTDs and entities are refused (no XXE, no billion laughs), and the valid seeds are still accepted.
 /// </summary>
-public sealed class DocumentFuzzTests
+public sealed class DocumentFuzzTests(ITestOutputHelper output)
 {
     private const string PrescriptionCsvStart = "<PrescriptionDocument id=\"PrescriptionDocument\">";
     private const string PrescriptionCsvEnd = "</PrescriptionDocument>";
@@ -32,7 +33,7 @@ public sealed class DocumentFuzzTests
     {
         var seeds = new[] { new PrescriptionCsvBuilder().ToXml(), MedisPrescription };
         AssertAccepted(DocumentTypeNames.Prescription, seeds, "application/xml");
-        var mutator = new Mutator(Fuzz.Seed, HostileCorpus.XmlTokens);
+        var mutator = new Mutator(Fuzz.Seed, HostileCorpus.XmlTokens) { MostlyValidUtf8 = true };
 
         var report = Run("prescription XML", DocumentTypeNames.Prescription, "application/xml", mutator.Corpus(seeds, Fuzz.Iterations(2500), truncateUpTo: 0));
 
@@ -45,7 +46,7 @@ public sealed class DocumentFuzzTests
     {
         var builder = new PrescriptionCsvBuilder();
         var seeds = new[] { Encoding.UTF8.GetBytes(builder.ToCsv()), Encoding.UTF8.GetBytes(TestFiles.DecodeBase64(MedisPrescription, PrescriptionCsvStart, PrescriptionCsvEnd)) };
-        var mutator = new Mutator(Fuzz.Seed + 1, HostileCorpus.CsvTokens);
+        var mutator = new Mutator(Fuzz.Seed + 1, HostileCorpus.CsvTokens) { MostlyValidUtf8 = true };
         // Note: the CSV travels Base64-encoded inside the XML; invalid UTF-8 in it must be caught after decoding.
         var inputs = mutator.Corpus(seeds, Fuzz.Iterations(2500), truncateUpTo: 0)
             .Select(i => i with { Data = Encoding.UTF8.GetBytes(PrescriptionCsvBuilder.Wrap(string.Empty, builder.PrescriptionId)
@@ -64,8 +65,8 @@ public sealed class DocumentFuzzTests
         var xml = MedisDispensing;
         var csv = Encoding.UTF8.GetBytes(TestFiles.DecodeBase64(xml, DispensingCsvStart, DispensingCsvEnd));
         AssertAccepted(DocumentTypeNames.DispensingRecord, [xml], "application/xml");
-        var xmlMutator = new Mutator(Fuzz.Seed + 2, HostileCorpus.XmlTokens);
-        var csvMutator = new Mutator(Fuzz.Seed + 3, HostileCorpus.CsvTokens);
+        var xmlMutator = new Mutator(Fuzz.Seed + 2, HostileCorpus.XmlTokens) { MostlyValidUtf8 = true };
+        var csvMutator = new Mutator(Fuzz.Seed + 3, HostileCorpus.CsvTokens) { MostlyValidUtf8 = true };
         var text = Encoding.UTF8.GetString(xml);
         var inputs = xmlMutator.Corpus([xml], Fuzz.Iterations(1000), truncateUpTo: 0)
             .Concat(csvMutator.Corpus([csv], Fuzz.Iterations(1000), truncateUpTo: 0).Select(i => i with
@@ -83,7 +84,7 @@ public sealed class DocumentFuzzTests
     public void Validate_MutatedDeathCertificateJson_ThrowsOnlyCatalogueErrors()
     {
         AssertAccepted(DocumentTypeNames.DeathCertificate, [DeathJson], "application/json");
-        var mutator = new Mutator(Fuzz.Seed + 4, HostileCorpus.JsonTokens);
+        var mutator = new Mutator(Fuzz.Seed + 4, HostileCorpus.JsonTokens) { MostlyValidUtf8 = true };
 
         var report = Run("death certificate JSON", DocumentTypeNames.DeathCertificate, "application/json", mutator.Corpus([DeathJson], Fuzz.Iterations(2500), truncateUpTo: 0));
 
@@ -95,7 +96,7 @@ public sealed class DocumentFuzzTests
     {
         var xml = _registry.Validate(DocumentTypeNames.DeathCertificate, DeathJson, "application/json").Content.ToArray();
         AssertAccepted(DocumentTypeNames.DeathCertificate, [xml], "application/xml");
-        var mutator = new Mutator(Fuzz.Seed + 5, HostileCorpus.XmlTokens);
+        var mutator = new Mutator(Fuzz.Seed + 5, HostileCorpus.XmlTokens) { MostlyValidUtf8 = true };
 
         var report = Run("death certificate XML", DocumentTypeNames.DeathCertificate, "application/xml", mutator.Corpus([xml], Fuzz.Iterations(1500), truncateUpTo: 0));
 
@@ -141,12 +142,16 @@ public sealed class DocumentFuzzTests
         Assert.Equal(0, report["accepted"]);
     }
 
-    private FuzzReport Run(string target, string type, string mediaType, IEnumerable<FuzzInput> inputs, TimeSpan? total = null) =>
-        Fuzz.Run(target, Fuzz.Seed, inputs, data =>
+    private FuzzReport Run(string target, string type, string mediaType, IEnumerable<FuzzInput> inputs, TimeSpan? total = null)
+    {
+        var report = Fuzz.Run(target, Fuzz.Seed, inputs, data =>
         {
             _registry.Validate(type, data, mediaType);
             return "accepted";
         }, ex => ex is DocumentValidationException { Code: var code } && Codes.Contains(code) ? code : null, total: total);
+        output.WriteLine(report.ToString());
+        return report;
+    }
 
     private void AssertAccepted(string type, byte[][] seeds, string mediaType)
     {

@@ -59,9 +59,9 @@ public sealed class WebAuthnFuzzTests(ITestOutputHelper output) : IDisposable
         var verifier = new RegistrationVerifier(fixture.Options, fixture.Trust, fixture.Clock);
         var mutator = new Mutator(Fuzz.Seed, CborTokens);
 
-        var attestation = Run("software attestation object", mutator.Corpus([.. registrations.Select(r => r.AttestationObject)], Fuzz.Iterations(1500), truncateUpTo: 0),
+        var attestation = Run("software attestation object", mutator.Corpus([.. registrations.Select(r => r.AttestationObject)], Fuzz.Iterations(1500), truncateUpTo: 4096),
             data => verifier.Verify(new RegistrationRequest(clientData, data, fixture.Challenge)));
-        var json = new Mutator(Fuzz.Seed + 1, HostileCorpus.JsonTokens);
+        var json = new Mutator(Fuzz.Seed + 1, HostileCorpus.JsonTokens) { MostlyValidUtf8 = true };
         var client = Run("registration client data", json.Corpus([clientData], Fuzz.Iterations(1000), truncateUpTo: 0),
             data => verifier.Verify(new RegistrationRequest(data, registrations[0].AttestationObject, fixture.Challenge)));
 
@@ -84,7 +84,7 @@ public sealed class WebAuthnFuzzTests(ITestOutputHelper output) : IDisposable
         // Note: every verification of the unmutated seed succeeds (the stored counter is not advanced here).
         var authData = Run("assertion authenticator data", new Mutator(Fuzz.Seed + 2, CborTokens).Corpus([assertion.AuthenticatorData], Fuzz.Iterations(1000)),
             data => verifier.Verify(Request(authData: data), stored));
-        var clientData = Run("assertion client data", new Mutator(Fuzz.Seed + 3, HostileCorpus.JsonTokens).Corpus([assertion.ClientDataJson], Fuzz.Iterations(1000), truncateUpTo: 0),
+        var clientData = Run("assertion client data", new Mutator(Fuzz.Seed + 3, HostileCorpus.JsonTokens) { MostlyValidUtf8 = true }.Corpus([assertion.ClientDataJson], Fuzz.Iterations(1000), truncateUpTo: 0),
             data => verifier.Verify(Request(clientData: data), stored));
         var signature = Run("assertion signature", new Mutator(Fuzz.Seed + 4, []).Corpus([assertion.Signature], Fuzz.Iterations(500)),
             data => verifier.Verify(Request(signature: data), stored));
@@ -116,7 +116,7 @@ public sealed class WebAuthnFuzzTests(ITestOutputHelper output) : IDisposable
             data => AuthenticatorData.Parse(data));
         var cose = Run("CoseKey.Decode", new Mutator(Fuzz.Seed + 7, CborTokens).Corpus([stored.PublicKey.ToArray()], Fuzz.Iterations(1500)).Concat(hostile),
             data => CoseKey.Decode(data));
-        var clientData = Run("CollectedClientData.Parse", new Mutator(Fuzz.Seed + 8, HostileCorpus.JsonTokens).Corpus([registration.ClientDataJson], Fuzz.Iterations(1500), truncateUpTo: 0).Concat(hostile),
+        var clientData = Run("CollectedClientData.Parse", new Mutator(Fuzz.Seed + 8, HostileCorpus.JsonTokens) { MostlyValidUtf8 = true }.Corpus([registration.ClientDataJson], Fuzz.Iterations(1500), truncateUpTo: 0).Concat(hostile),
             data => CollectedClientData.Parse(data));
 
         Assert.True(authData["accepted"] >= 1, authData.ToString());
