@@ -53,7 +53,8 @@ public sealed class ClientPublicKey
             }
         }
 
-        if (jwk.TryGetProperty("alg", out var alg) && alg.GetString() != algorithm)
+        // Note: ValueEquals compares the raw UTF-8, so a non-string or non-UTF-8 'alg' is refused here instead of throwing.
+        if (jwk.TryGetProperty("alg", out var alg) && (alg.ValueKind != JsonValueKind.String || !alg.ValueEquals(algorithm)))
         {
             throw new FormatException("The JWK's 'alg' differs from the algorithm it is registered for.");
         }
@@ -118,8 +119,23 @@ public sealed class ClientPublicKey
         return rsa.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, padding);
     }
 
-    private static string? String(JsonElement jwk, string name) =>
-        jwk.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? String(JsonElement jwk, string name)
+    {
+        if (!jwk.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // Note: JsonDocument checks the UTF-8 of a string only when it is read.
+            throw new FormatException($"The JWK member '{name}' is not valid UTF-8.");
+        }
+    }
 
     private static byte[] Bytes(JsonElement jwk, string name)
     {

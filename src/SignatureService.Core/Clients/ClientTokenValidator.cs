@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using SignatureService.Core.Errors;
 
 namespace SignatureService.Core.Clients;
@@ -77,6 +78,13 @@ public sealed class ClientTokenValidator(
 
         if (!TryDecode(parts[0], out var headerBytes) || !TryDecode(parts[1], out var payloadBytes) ||
             !TryDecode(parts[2], out var signature))
+        {
+            return ClientTokenResult.Fail(ErrorCatalogue.TokenMalformed);
+        }
+
+        // Note: JsonDocument does not check the UTF-8 inside string values until they are read, and then throws
+        //       InvalidOperationException; RFC 7515 §5.2 requires UTF-8, so anything else is refused here.
+        if (!Utf8.IsValid(headerBytes) || !Utf8.IsValid(payloadBytes))
         {
             return ClientTokenResult.Fail(ErrorCatalogue.TokenMalformed);
         }

@@ -21,6 +21,13 @@ public sealed class SigningFixture : IAsyncLifetime
     private TestDatabase _db = null!;
     private bool _stopped;
 
+    public SigningFixture()
+    {
+    }
+
+    /// <summary>A fixture whose service runs with extra configuration (e.g. rate limiting off for the fuzz tests).</summary>
+    internal SigningFixture(IReadOnlyDictionary<string, string?> settings) => Settings = settings;
+
     internal ServiceFactory Factory { get; private set; } = null!;
 
     internal HttpClient Http { get; private set; } = null!;

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.EntityFrameworkCore;
 using SignatureService.Core.Errors;
 using SignatureService.Data;
@@ -69,6 +70,13 @@ public sealed class CeremonyChallenges(SignatureServiceDbContext db, TimeProvide
 
     private static byte[] ReadChallenge(ReadOnlyMemory<byte> clientDataJson)
     {
+        // Note: JsonDocument checks the UTF-8 inside a string only when it is read, and then throws InvalidOperationException
+        //       (a 500); clientDataJSON must be UTF-8 (WebAuthn §5.8.1), so anything else is malformed before parsing.
+        if (!Utf8.IsValid(clientDataJson.Span))
+        {
+            throw new ServiceException(ErrorCatalogue.WebAuthnMalformed, "clientDataJSON is not UTF-8.");
+        }
+
         try
         {
             using var document = JsonDocument.Parse(clientDataJson, new JsonDocumentOptions { MaxDepth = 8 });
