@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using SignatureService.Api.Features.Telemetry;
+using SignatureService.Api.Tests.Approvals;
 using SignatureService.Api.Tests.SignatureRequests;
 
 namespace SignatureService.Api.Tests.Observability;
@@ -51,6 +52,26 @@ public sealed class BacklogMetricsTests(SigningFixture fixture) : IClassFixture<
         Assert.Equal(2, Gauge(text, "signsvc_signing_queue_depth"));
         Assert.Equal(expectedBacklog, Gauge(text, "signsvc_callbacks_backlog"));
         Assert.True(expectedBacklog >= 2);
+    }
+
+    [Fact]
+    public async Task SignedDocument_IsCountedBySignaturesMetricPerDocumentType()
+    {
+        var session = await fixture.CreateSignerSessionAsync("doctor");
+        var (client, id) = await fixture.SubmitAsync(session.UserId, ApprovalHarness.Prescription());
+        await session.ApproveAsync(id);
+        Assert.Equal("signed", await ApprovalHarness.WaitForFinalStatusAsync(client, id));
+
+        var context = await fixture.Factory.Server.SendAsync(c =>
+        {
+            c.Request.Method = "GET";
+            c.Request.Path = "/metrics";
+            c.Connection.RemoteIpAddress = IPAddress.Loopback;
+        });
+        var text = await new StreamReader(context.Response.Body, Encoding.UTF8).ReadToEndAsync();
+        var line = text.Split('\n').Single(l => l.StartsWith("signsvc_signatures_total{", StringComparison.Ordinal)
+                                                && l.Contains("document_type=\"prescription\"", StringComparison.Ordinal));
+        Assert.True(double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture) >= 1, line);
     }
 
     private static long Gauge(string exposition, string name)

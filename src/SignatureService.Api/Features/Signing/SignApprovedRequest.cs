@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Features.SignatureRequests;
+using SignatureService.Api.Features.Telemetry;
 using SignatureService.Core.Documents;
 using SignatureService.Core.Signing;
 using SignatureService.Data;
@@ -32,6 +33,7 @@ public sealed class SignApprovedRequest(
     CollectValidationMaterial validationMaterial,
     AuditTrail audit,
     IOptions<SigningOptions> options,
+    ServiceMetrics metrics,
     TimeProvider time)
 {
     /// <summary>How long a request may stay in <c>signing</c> without progress before another worker resumes it.</summary>
@@ -145,6 +147,7 @@ public sealed class SignApprovedRequest(
                 audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
                     new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = document.SignatureLevel });
                 await db.SaveChangesAsync(cancellationToken);
+                metrics.SignatureCreated(document.DocumentType);
             }
         }
         catch (HsmException) when (!cancellationToken.IsCancellationRequested)
