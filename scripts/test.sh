@@ -19,6 +19,8 @@ export SIGNSVC_TEST_PG="$(ss_connection_string postgres)"
 export SIGNSVC_TEST_HSM_MODULE=$SS_HSM_MODULE SIGNSVC_TEST_HSM_TOKEN=$SS_HSM_TOKEN
 export SIGNSVC_TEST_HSM_PIN_FILE=$SS_HSM_PIN_FILE SIGNSVC_TEST_HSM_SO_PIN_FILE=$SS_HSM_SO_PIN_FILE
 export SIGNSVC_TEST_DATA_DIR="$SS_ROOT/.data/test"
+ss_proofing_key test
+export SIGNSVC_TEST_PROOFING_KEY_FILE=$SS_PROOFING_KEY_FILE
 
 ss_log "building"
 dotnet build "$SS_ROOT/SignatureService.sln" -c Release -nologo -v quiet -clp:ErrorsOnly

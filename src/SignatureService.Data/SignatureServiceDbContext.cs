@@ -4,6 +4,7 @@ using SignatureService.Data.Clients;
 using SignatureService.Data.Identity;
 using SignatureService.Data.Keys;
 using SignatureService.Data.Pki;
+using SignatureService.Data.Proofing;
 using SignatureService.Data.Signing;
 using SignatureService.Data.Users;
 
@@ -73,6 +74,12 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
 
     /// <summary>Signers' verified attributes (hcRole from a verified license).</summary>
     public DbSet<SignerAttributeRecord> SignerAttributes => Set<SignerAttributeRecord>();
+
+    /// <summary>Identity-proofing applications.</summary>
+    public DbSet<ProofingApplicationRecord> ProofingApplications => Set<ProofingApplicationRecord>();
+
+    /// <summary>Evidence items of proofing applications.</summary>
+    public DbSet<ProofingEvidenceRecord> ProofingEvidence => Set<ProofingEvidenceRecord>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)

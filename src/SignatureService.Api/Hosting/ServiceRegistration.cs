@@ -12,6 +12,7 @@ using SignatureService.Api.Features.SignatureRequests;
 using SignatureService.Api.Features.Signing;
 using SignatureService.Api.Features.Verification;
 using SignatureService.Api.Features.Pki;
+using SignatureService.Api.Features.Proofing;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
 using SignatureService.Core.Clients;
@@ -81,6 +82,7 @@ internal static class ServiceRegistration
         services.AddHostedService<HsmStartup>();
         services.AddScoped<ServiceKeys>();
         services.AddPki();
+        services.AddProofing();
 
         AddSignatureRequests(builder);
 
@@ -149,6 +151,7 @@ internal static class ServiceRegistration
         app.MapIdentityEndpoints();
         app.MapOperatorEndpoints();
         app.MapAuditEndpoints();
+        app.MapProofingEndpoints();
         return app;
     }
 }
