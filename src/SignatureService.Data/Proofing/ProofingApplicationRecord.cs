@@ -1,5 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SignatureService.Data.Identity;
+using SignatureService.Data.Pki;
+using SignatureService.Data.Users;
 
 namespace SignatureService.Data.Proofing;
 
@@ -161,6 +164,10 @@ internal sealed class ProofingApplicationRecordConfiguration : IEntityTypeConfig
     {
         builder.ToTable("proofing_applications");
         builder.HasKey(a => a.Id);
+        // Note: the relationships tell EF the insert order (user, enrollment code, then the application that points to them).
+        builder.HasOne<UserRecord>().WithMany().HasForeignKey(a => a.SubjectUserId);
+        builder.HasOne<EnrollmentCodeRecord>().WithMany().HasForeignKey(a => a.EnrollmentId);
+        builder.HasOne<CertificateRecord>().WithMany().HasForeignKey(a => a.CertificateId);
         // Note: xmin makes two operators' concurrent decisions on one application fail instead of overwriting each other.
         builder.Property<uint>("Version").HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
     }

@@ -30,7 +30,7 @@ public sealed class PurgeProofingRecords(SignatureServiceDbContext db, AuditTrai
             var cutoff = now - options.Value.RetentionPeriod;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var due = await db.ProofingApplications
-                .FromSql($"SELECT * FROM proofing_applications WHERE personal_data_purged_at IS NULL AND closed_at < {cutoff} ORDER BY closed_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
+                .FromSql($"SELECT *, xmin FROM proofing_applications WHERE personal_data_purged_at IS NULL AND closed_at < {cutoff} ORDER BY closed_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
                 .ToListAsync(cancellationToken);
             if (due.Count == 0)
             {
