@@ -263,6 +263,12 @@ public static class ErrorCatalogue
     /// <summary>Proofing: only a suspended signer can be reinstated.</summary>
     public static readonly ErrorDescriptor ProofingSignerNotSuspended = new("proofing.signer-not-suspended", 409, "The signer is not suspended.");
 
+    /// <summary>Proofing: the JPKI signature over the application does not verify or does not chain to a configured JPKI root.</summary>
+    public static readonly ErrorDescriptor ProofingJpkiSignatureInvalid = new("proofing.jpki-signature-invalid", 400, "The JPKI signature could not be verified.");
+
+    /// <summary>Proofing: no JPKI roots are configured, so the online My Number card route is unavailable.</summary>
+    public static readonly ErrorDescriptor ProofingJpkiNotConfigured = new("proofing.jpki-not-configured", 409, "No JPKI roots are configured.");
+
     /// <summary>Every descriptor declared on this class (for convention tests and the published API description).</summary>
     public static IReadOnlyList<ErrorDescriptor> All { get; } = typeof(ErrorCatalogue)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

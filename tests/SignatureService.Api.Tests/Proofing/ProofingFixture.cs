@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,14 +20,43 @@ public sealed class ProofingFixture : IAsyncLifetime
 
     internal static AuditActor CaOperator { get; } = new("cli", "test-operator");
 
+    /// <summary>A test stand-in for a My Number card's JPKI signing certificate (with its private key), under <see cref="_jpkiRootFile"/>.</summary>
+    internal X509Certificate2 JpkiSigner { get; private set; } = null!;
+
+    private string _jpkiRootFile = "";
+
     public async Task InitializeAsync()
     {
+        using var rootKey = RSA.Create(2048);
+        using var root = new CertificateRequest("CN=Test JPKI Root, O=Test J-LIS, C=JP", rootKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+        {
+            CertificateExtensions = { new X509BasicConstraintsExtension(true, false, 0, true), new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true) },
+        }.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(5));
+        using var leafKey = RSA.Create(2048);
+        var leafRequest = new CertificateRequest("CN=JPKI Signing Test, C=JP", leafKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+        {
+            CertificateExtensions = { new X509KeyUsageExtension(X509KeyUsageFlags.NonRepudiation, true) },
+        };
+        using var leaf = leafRequest.Create(root, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddYears(1), [1, 2, 3, 4, 5, 6, 7, 8]);
+        JpkiSigner = leaf.CopyWithPrivateKey(leafKey);
+        _jpkiRootFile = Path.Combine(Path.GetTempPath(), $"signsvc-jpki-root-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(_jpkiRootFile, root.ExportCertificatePem());
+
         // Note: the wrong-code tests share one client address; the throttle is not what they test.
-        H = await IdentityHarness.StartAsync(new() { ["Sessions:FailuresPerAddress"] = "100000", ["Sessions:FailuresPerUser"] = "100000", ["RateLimiting:Enabled"] = "false" });
+        H = await IdentityHarness.StartAsync(new()
+        {
+            ["Sessions:FailuresPerAddress"] = "100000", ["Sessions:FailuresPerUser"] = "100000", ["RateLimiting:Enabled"] = "false",
+            ["Proofing:JpkiRootPemFiles:0"] = _jpkiRootFile,
+        });
         await WithScopeAsync(sp => sp.GetRequiredService<InitializeCertificateAuthority>().InitializeAsync(CaOperator, CancellationToken.None));
     }
 
-    public async Task DisposeAsync() => await H.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await H.DisposeAsync();
+        JpkiSigner.Dispose();
+        File.Delete(_jpkiRootFile);
+    }
 
     public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
     {

@@ -22,6 +22,7 @@ public sealed class ProofingApplications(
     SignatureServiceDbContext db,
     EnrollmentCodes codes,
     EvidenceNumberHasher hasher,
+    VerifyJpkiSignature jpki,
     AuditTrail audit,
     IOptions<ProofingOptions> options,
     TimeProvider time)
@@ -166,6 +167,11 @@ public sealed class ProofingApplications(
 
         var scan = ApplicantRules.Matching(errors, "scanSha256", request.ScanSha256, ApplicantRules.Sha256HexPattern(), "64 hex digits.", required: false);
         var method = ApplicantRules.OneOf(errors, "validationMethod", request.ValidationMethod, ValidationMethods.All);
+        if (kind == EvidenceKinds.JpkiSignature)
+        {
+            errors["kind"] = ["A JPKI signature is verified by the service: POST it to .../jpki-signature."];
+        }
+
         if (errors.Count > 0)
         {
             throw new ServiceException(ErrorCatalogue.ValidationFailed, "The evidence item is not valid.", errors);
@@ -199,6 +205,81 @@ public sealed class ProofingApplications(
             new { evidence = item.Id, item.Kind, item.Strength, item.ValidationMethod });
         await SaveAsync(cancellationToken);
         return View(item);
+    }
+
+    /// <summary>The bytes the applicant signs with the My Number card for the online route.</summary>
+    /// <exception cref="ServiceException">404.</exception>
+    public async Task<SigningInputView> SigningInputAsync(Guid applicationId, CancellationToken cancellationToken)
+    {
+        var application = await db.ProofingApplications.AsNoTracking().SingleOrDefaultAsync(a => a.Id == applicationId, cancellationToken)
+                          ?? throw new ServiceException(ErrorCatalogue.NotFound, "No application with this id.");
+        return new SigningInputView(applicationId, Convert.ToBase64String(VerifyJpkiSignature.SigningInput(application)));
+    }
+
+    /// <summary>
+    /// Verifies the applicant's JPKI signature over the application (chain to the configured JPKI roots) and records it as a
+    /// SUPERIOR evidence item validated by signature verification (certificate serial masked plus keyed hash; SHA-256 of the CMS).
+    /// </summary>
+    /// <exception cref="ServiceException">400 (<c>proofing.jpki-signature-invalid</c>); 404; 409.</exception>
+    public async Task<EvidenceView> AddJpkiSignatureAsync(Guid applicationId, JpkiSignatureRequest request, AuditActor actor, Guid operatorId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        byte[] cms;
+        try
+        {
+            cms = Convert.FromBase64String(request.Cms ?? "");
+        }
+        catch (FormatException)
+        {
+            cms = [];
+        }
+
+        if (cms.Length is 0 or > VerifyJpkiSignature.MaxCmsBytes)
+        {
+            throw new ServiceException(ErrorCatalogue.ValidationFailed, "cms: base64 DER, at most 32 KiB.",
+                new Dictionary<string, string[]> { ["cms"] = [$"Base64 DER CMS, 1–{VerifyJpkiSignature.MaxCmsBytes} bytes."] });
+        }
+
+        var application = await RequireAsync(applicationId, cancellationToken);
+        RequireOpen(application, ProofingApplicationStatus.Recorded);
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
+        try
+        {
+            certificate = jpki.Verify(VerifyJpkiSignature.SigningInput(application), cms);
+        }
+        catch (ServiceException ex)
+        {
+            await RefuseAsync(actor, "proofing.jpki-signature-refused", applicationId, ex.Error, cancellationToken);
+            throw;
+        }
+
+        using (certificate)
+        {
+            var now = time.GetUtcNow();
+            var serial = certificate.SerialNumber;
+            var issuer = certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, forIssuer: true);
+            var item = new ProofingEvidenceRecord
+            {
+                Id = Guid.CreateVersion7(),
+                ApplicationId = applicationId,
+                Kind = EvidenceKinds.JpkiSignature,
+                Strength = EvidenceStrengths.Superior,
+                Issuer = string.IsNullOrWhiteSpace(issuer) ? "JPKI" : issuer[..Math.Min(issuer.Length, 100)],
+                NumberMasked = ApplicantRules.Mask(serial[..Math.Min(serial.Length, 40)]),
+                NumberHash = hasher.Hash(EvidenceKinds.JpkiSignature, serial),
+                ExpiresOn = DateOnly.FromDateTime(certificate.NotAfter.ToUniversalTime()),
+                ScanSha256 = System.Security.Cryptography.SHA256.HashData(cms),
+                ValidationMethod = ValidationMethods.SignatureVerification,
+                ValidatedBy = operatorId,
+                ValidatedAt = now,
+            };
+            db.ProofingEvidence.Add(item);
+            application.UpdatedAt = now;
+            audit.Record(db, actor, "proofing.evidence-added", TargetType, applicationId.ToString(),
+                new { evidence = item.Id, item.Kind, item.Strength, item.ValidationMethod });
+            await SaveAsync(cancellationToken);
+            return View(item);
+        }
     }
 
     /// <summary>Verifies the application against its profile and records the achieved IAL.</summary>

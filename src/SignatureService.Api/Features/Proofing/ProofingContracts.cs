@@ -41,6 +41,13 @@ public sealed record CreateApplicationRequest(
 public sealed record AddEvidenceRequest(
     string? Kind, string? Strength, string? Issuer, string? Number, string? ExpiresOn, string? ScanSha256, string? ValidationMethod);
 
+/// <summary>Body of <c>POST /v1/proofing/applications/{id}/jpki-signature</c>.</summary>
+/// <param name="Cms">Base64 DER CMS SignedData, detached, over the application's signing input, by the My Number card's JPKI signing key.</param>
+public sealed record JpkiSignatureRequest(string? Cms);
+
+/// <summary>The exact bytes the applicant signs with the My Number card (base64).</summary>
+public sealed record SigningInputView(Guid ApplicationId, string SigningInput);
+
 /// <summary>Body of <c>POST /v1/proofing/applications/{id}/verification</c>: what the attended session established.</summary>
 /// <param name="BiometricConsent">The applicant consented to the biometric capture (recorded).</param>
 /// <param name="BiometricReferenceSha256">SHA-256 (hex) of the captured facial image, kept outside the database.</param>

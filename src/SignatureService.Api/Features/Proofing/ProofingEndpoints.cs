@@ -33,6 +33,13 @@ internal static class ProofingEndpoints
             .Accepts<AddEvidenceRequest>("application/json")
             .WithSummary("Adds an evidence item (number stored masked plus a keyed hash; the scan only as its SHA-256).")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
+        ra.MapGet("/applications/{applicationId:guid}/signing-input", SigningInputAsync)
+            .WithSummary("The bytes the applicant signs with the My Number card (online route), base64.")
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        ra.MapPost("/applications/{applicationId:guid}/jpki-signature", AddJpkiSignatureAsync)
+            .Accepts<JpkiSignatureRequest>("application/json")
+            .WithSummary("Verifies the applicant's JPKI signature (detached CMS) against the configured JPKI roots and records it as evidence.")
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         ra.MapPost("/applications/{applicationId:guid}/verification", VerifyAsync)
             .Accepts<VerifyApplicationRequest>("application/json")
             .WithSummary("Verifies the application against its proofing profile and records the achieved IAL.")
@@ -90,6 +97,18 @@ internal static class ProofingEndpoints
         var body = await JsonBody.ReadAsync<AddEvidenceRequest>(context, MaxSmallBody);
         var (actor, operatorId) = Operator(context.User);
         var view = await applications.AddEvidenceAsync(applicationId, body, actor, operatorId, cancellationToken);
+        return TypedResults.Created($"/v1/proofing/applications/{applicationId}", view);
+    }
+
+    private static async Task<Ok<SigningInputView>> SigningInputAsync(Guid applicationId, ProofingApplications applications, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await applications.SigningInputAsync(applicationId, cancellationToken));
+
+    private static async Task<Created<EvidenceView>> AddJpkiSignatureAsync(
+        Guid applicationId, HttpContext context, ProofingApplications applications, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<JpkiSignatureRequest>(context, 48 * 1024);
+        var (actor, operatorId) = Operator(context.User);
+        var view = await applications.AddJpkiSignatureAsync(applicationId, body, actor, operatorId, cancellationToken);
         return TypedResults.Created($"/v1/proofing/applications/{applicationId}", view);
     }
 

@@ -32,6 +32,12 @@ public sealed class ProofingOptions
     /// </summary>
     public string EvidenceKeyFile { get; set; } = "";
 
+    /// <summary>
+    /// PEM files with the JPKI root certificates (J-LIS) that applicants' My Number card signing certificates must chain to;
+    /// empty disables the online route's signature check (409 <c>proofing.jpki-not-configured</c>).
+    /// </summary>
+    public IReadOnlyList<string> JpkiRootPemFiles { get; set; } = [];
+
     /// <summary>The configured minimum as a level.</summary>
     public IdentityAssuranceLevel Minimum => (IdentityAssuranceLevel)MinimumIal;
 }
@@ -68,6 +74,14 @@ internal sealed class ProofingOptionsValidator : IValidateOptions<ProofingOption
         else if (EvidenceNumberHasher.ReadKey(options.EvidenceKeyFile).Length < 32)
         {
             errors.Add("Proofing:EvidenceKeyFile must hold at least 32 characters of key material.");
+        }
+
+        foreach (var file in options.JpkiRootPemFiles)
+        {
+            if (!File.Exists(file))
+            {
+                errors.Add($"Proofing:JpkiRootPemFiles names a missing file: {file}");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -11,6 +11,7 @@ internal static class ProofingRegistration
         services.AddOptions<ProofingOptions>().BindConfiguration(ProofingOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProofingOptions>, ProofingOptionsValidator>();
         services.AddSingleton<EvidenceNumberHasher>();
+        services.AddSingleton<VerifyJpkiSignature>();
         services.AddScoped<ProofingApplications>();
         services.AddScoped<SignerLifecycle>();
         services.AddScoped<PurgeProofingRecords>();
