@@ -247,6 +247,8 @@ public sealed class ProofingFlowTests(ProofingFixture f)
         Assert.Equal(0L, await f.H.Db.ScalarAsync<long>($"SELECT count(*) FROM certificates WHERE user_id = '{userId}'"));
         Assert.Equal(0L, await f.H.Db.ScalarAsync<long>($"SELECT count(*) FROM webauthn_credentials WHERE user_id = '{userId}'"));
         Assert.Null(await f.H.Db.ScalarAsync<DateTime?>($"SELECT consumed_at FROM enrollment_codes WHERE id = '{enrollmentId}'"));
+        Assert.Equal(1L, await f.H.Db.ScalarAsync<long>(
+            $"SELECT count(*) FROM audit_events WHERE action = 'proofing.binding-failed' AND target_id = '{enrollmentId}' AND outcome = 'failure' AND details->>'code' = 'license.not-verified'"));
     }
 
     [Fact]

@@ -163,11 +163,25 @@ internal static class ProofingEndpoints
     }
 
     private static async Task<Created<BindingView>> BindAsync(
-        HttpContext context, IdentityCeremonies ceremonies, SignatureServiceDbContext db, CancellationToken cancellationToken)
+        HttpContext context, IdentityCeremonies ceremonies, SignatureServiceDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
         var request = await JsonBody.ReadAsync<RegisterKeyRequest>(context, IdentityCeremonies.MaxRegistrationBody);
         await RequireSignerEnrollmentAsync(db, request.EnrollmentId, cancellationToken);
-        var key = await ceremonies.RegisterAsync(context, request, cancellationToken);
+        SecurityKeyView key;
+        try
+        {
+            key = await ceremonies.RegisterAsync(context, request, cancellationToken);
+        }
+        catch (ServiceException ex) when (request.EnrollmentId is not null)
+        {
+            // Note: the registration's transaction has rolled back; the refusal itself is recorded on its own.
+            db.ChangeTracker.Clear();
+            audit.Record(db, new AuditActor("anonymous", "unknown"), "proofing.binding-failed", "enrollment", request.EnrollmentId.ToString(),
+                new { code = ex.Error.Code }, success: false);
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+
         var bound = await (
                 from a in db.ProofingApplications.AsNoTracking()
                 join c in db.Certificates.AsNoTracking() on a.CertificateId equals c.Id
