@@ -45,7 +45,9 @@ public sealed class ProofingFixture : IAsyncLifetime
         // Note: the wrong-code tests share one client address; the throttle is not what they test.
         H = await IdentityHarness.StartAsync(new()
         {
-            ["Sessions:FailuresPerAddress"] = "100000", ["Sessions:FailuresPerUser"] = "100000", ["RateLimiting:Enabled"] = "false",
+            ["Sessions:FailuresPerAddress"] = "100000",
+            ["Sessions:FailuresPerUser"] = "100000",
+            ["RateLimiting:Enabled"] = "false",
             ["Proofing:JpkiRootPemFiles:0"] = _jpkiRootFile,
         });
         await WithScopeAsync(sp => sp.GetRequiredService<InitializeCertificateAuthority>().InitializeAsync(CaOperator, CancellationToken.None));
@@ -89,31 +91,36 @@ public sealed class ProofingFixture : IAsyncLifetime
     /// <summary>A valid application body for the registry row made by <see cref="ImportLicenseAsync"/> with its defaults.</summary>
     internal static Dictionary<string, object?> Application(string profession, string licenseNumber, string profile = "nist-800-63a-4-ial3",
         string route = "in-person") => new()
-    {
-        ["profile"] = profile,
-        ["route"] = route,
-        ["familyName"] = "歯科",
-        ["givenName"] = "花子",
-        ["familyNameKana"] = "シカ",
-        ["givenNameKana"] = "ハナコ",
-        ["nameRomaji"] = "SHIKA HANAKO",
-        ["dateOfBirth"] = "1985-05-06",
-        ["sex"] = "female",
-        ["postalCode"] = "100-0001",
-        ["address"] = "東京都千代田区千代田１－１",
-        ["phone"] = "03-1234-5678",
-        ["email"] = "hanako@example.jp",
-        ["profession"] = profession,
-        ["licenseNumber"] = licenseNumber,
-        ["licenseRegistrationDate"] = "2011-04-01",
-        ["facilityName"] = "例歯科クリニック",
-        ["facilityNameRomaji"] = "Example Dental Clinic",
-    };
+        {
+            ["profile"] = profile,
+            ["route"] = route,
+            ["familyName"] = "歯科",
+            ["givenName"] = "花子",
+            ["familyNameKana"] = "シカ",
+            ["givenNameKana"] = "ハナコ",
+            ["nameRomaji"] = "SHIKA HANAKO",
+            ["dateOfBirth"] = "1985-05-06",
+            ["sex"] = "female",
+            ["postalCode"] = "100-0001",
+            ["address"] = "東京都千代田区千代田１－１",
+            ["phone"] = "03-1234-5678",
+            ["email"] = "hanako@example.jp",
+            ["profession"] = profession,
+            ["licenseNumber"] = licenseNumber,
+            ["licenseRegistrationDate"] = "2011-04-01",
+            ["facilityName"] = "例歯科クリニック",
+            ["facilityNameRomaji"] = "Example Dental Clinic",
+        };
 
     internal static object Superior(string number = "1234 5678 9012") => new
     {
-        kind = "my-number-card", strength = "superior", issuer = "千代田区", number, expiresOn = "2031-05-06",
-        scanSha256 = new string('a', 64), validationMethod = "ic-chip-read",
+        kind = "my-number-card",
+        strength = "superior",
+        issuer = "千代田区",
+        number,
+        expiresOn = "2031-05-06",
+        scanSha256 = new string('a', 64),
+        validationMethod = "ic-chip-read",
     };
 
     internal static object Ial3Session() => new { biometricConsent = true, biometricReferenceSha256 = new string('b', 64), postalNotificationSent = true };
