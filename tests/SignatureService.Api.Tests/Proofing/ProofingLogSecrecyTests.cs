@@ -75,7 +75,7 @@ public sealed class ProofingLogSecrecyTests
         var created = await verifier.PostAsync("/v1/proofing/applications", ProofingFixture.Application("dentist", number));
         await Expect(created, HttpStatusCode.Created);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        await Expect(await verifier.PostAsync($"/v1/proofing/applications/{id}/evidence", ProofingFixture.Superior("4321 8765 2109")), HttpStatusCode.Created);
+        await Expect(await verifier.PostAsync($"/v1/proofing/applications/{id}/evidence", ProofingFixture.Superior("QXZ 4321 8765 WZ")), HttpStatusCode.Created);
         await Expect(await verifier.PostAsync($"/v1/proofing/applications/{id}/verification", ProofingFixture.Ial3Session()), HttpStatusCode.OK);
         var (_, enrollmentId, code) = await ProofingFixture.ApproveAsync(approver, id);
         await ExpectProblem(await anonymous.PostAsJsonAsync("/v1/proofing/binding/options", new { enrollmentId, code = "WRONG-CODE-4711" }), 400, "identity.enrollment-invalid");
@@ -87,7 +87,7 @@ public sealed class ProofingLogSecrecyTests
         var personal = new[]
         {
             "歯科", "花子", "シカ", "ハナコ", "SHIKA HANAKO", "1985-05-06", "100-0001", "千代田区千代田", "03-1234-5678", "hanako@example.jp",
-            number, "4321", "8765", "2109", code, code.Replace("-", "", StringComparison.Ordinal), "WRONG-CODE-4711", "例歯科クリニック", "Example Dental Clinic",
+            number, "QXZ 4321 8765 WZ", "QXZ43218765WZ", "8765 WZ", code, code.Replace("-", "", StringComparison.Ordinal), "WRONG-CODE-4711", "例歯科クリニック", "Example Dental Clinic",
         };
         foreach (var value in personal)
         {
