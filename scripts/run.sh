@@ -10,6 +10,7 @@ ss_postgres dev 15432
 ss_create_database signsvc
 ss_runtime_role dev
 ss_softhsm dev signsvc-dev
+ss_proofing_key dev
 
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 # The service runs as the least-privilege runtime role; migrations run as the schema owner.
@@ -17,6 +18,7 @@ export ConnectionStrings__SignatureService="$(ss_app_connection_string signsvc)"
 export ConnectionStrings__SignatureServiceMigrations="$(ss_connection_string signsvc)"
 export Hsm__ModulePath=$SS_HSM_MODULE Hsm__TokenLabel=$SS_HSM_TOKEN Hsm__PinFile=$SS_HSM_PIN_FILE
 export SignatureService__DataDirectory="$SS_ROOT/.data/dev"
+export Proofing__EvidenceKeyFile=$SS_PROOFING_KEY_FILE
 # WebAuthn (AAL3 login): browse to http://localhost:5080 (the RP id is localhost). The AAL3 policy only trusts configured
 # attestation roots: set WebAuthn__AllowList__0__Aaguid + WebAuthn__AllowList__0__RootPemFile for your security keys (or
 # WebAuthn__MetadataBlobFile + WebAuthn__MetadataRootPemFile). Without them a placeholder root is pinned so the service starts,

@@ -24,6 +24,8 @@ ss_log "building the PKCS#11 fault module"
 gcc -O2 -Wall -Wextra -Werror -shared -fPIC -I/usr/include/p11-kit-1 -o "$SIGNSVC_TEST_DATA_DIR/p11fault.so" \
   "$SS_ROOT/tests/native/p11fault.c" -ldl -lpthread
 export SIGNSVC_TEST_HSM_FAULT_MODULE="$SIGNSVC_TEST_DATA_DIR/p11fault.so"
+ss_proofing_key test
+export SIGNSVC_TEST_PROOFING_KEY_FILE=$SS_PROOFING_KEY_FILE
 
 ss_log "building"
 dotnet build "$SS_ROOT/SignatureService.sln" -c Release -nologo -v quiet -clp:ErrorsOnly

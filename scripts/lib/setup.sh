@@ -187,3 +187,13 @@ SQL
 ss_app_connection_string() {
   printf 'Host=127.0.0.1;Port=%s;Username=%s;Database=%s;Passfile=%s' "$SS_PG_PORT" "$SS_DB_APP" "$1" "$SS_PG_PASSFILE"
 }
+
+# ss_proofing_key PROFILE : the key of the evidence-number keyed hash (identity proofing) in secrets/, generated once;
+# exports SS_PROOFING_KEY_FILE.
+ss_proofing_key() {
+  local dir key
+  dir=$(ss_profile_dir "$1")
+  key="$dir/secrets/proofing-evidence-key"
+  [ -s "$key" ] || (umask 077; openssl rand -hex 32 > "$key")
+  export SS_PROOFING_KEY_FILE=$key
+}

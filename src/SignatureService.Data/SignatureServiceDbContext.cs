@@ -5,6 +5,7 @@ using SignatureService.Data.Clients;
 using SignatureService.Data.Identity;
 using SignatureService.Data.Keys;
 using SignatureService.Data.Pki;
+using SignatureService.Data.Proofing;
 using SignatureService.Data.Signing;
 using SignatureService.Data.Users;
 
@@ -83,6 +84,12 @@ public sealed class SignatureServiceDbContext(DbContextOptions<SignatureServiceD
 
     /// <summary>Signed bytes replaced by a level upgrade.</summary>
     public DbSet<Levels.SignedDocumentVersionRecord> SignedDocumentVersions => Set<Levels.SignedDocumentVersionRecord>();
+
+    /// <summary>Identity-proofing applications.</summary>
+    public DbSet<ProofingApplicationRecord> ProofingApplications => Set<ProofingApplicationRecord>();
+
+    /// <summary>Evidence items of proofing applications.</summary>
+    public DbSet<ProofingEvidenceRecord> ProofingEvidence => Set<ProofingEvidenceRecord>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)

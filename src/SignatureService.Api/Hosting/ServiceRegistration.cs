@@ -14,6 +14,7 @@ using SignatureService.Api.Features.SignatureRequests;
 using SignatureService.Api.Features.Signing;
 using SignatureService.Api.Features.Verification;
 using SignatureService.Api.Features.Pki;
+using SignatureService.Api.Features.Proofing;
 using SignatureService.Api.Health;
 using SignatureService.Api.Problems;
 using SignatureService.Core.Clients;
@@ -83,6 +84,7 @@ internal static class ServiceRegistration
         services.AddHostedService<HsmStartup>();
         services.AddScoped<ServiceKeys>();
         services.AddPki();
+        services.AddProofing();
 
         AddSignatureRequests(builder);
         services.AddApprovals();
@@ -156,6 +158,7 @@ internal static class ServiceRegistration
         app.MapAuditEndpoints();
         app.MapApprovalEndpoints();
         app.MapCaOperatorEndpoints();
+        app.MapProofingEndpoints();
         return app;
     }
 }

@@ -257,6 +257,42 @@ public static class ErrorCatalogue
     /// <summary>The signed document cannot be upgraded (a CAdES attachment, or not a XAdES signature of ours).</summary>
     public static readonly ErrorDescriptor SignatureLevelNotUpgradable = new("signing.level-not-upgradable", 409, "The signed document cannot be upgraded.");
 
+    /// <summary>Proofing: no registry entry holds this license number for this profession.</summary>
+    public static readonly ErrorDescriptor ProofingLicenseUnknown = new("proofing.license-unknown", 409, "The license number is not in the registry for this profession.");
+
+    /// <summary>Proofing: the registry entry's name, date of birth or registration date differs from the application.</summary>
+    public static readonly ErrorDescriptor ProofingLicenseMismatch = new("proofing.license-mismatch", 409, "The registry entry does not match the applicant.");
+
+    /// <summary>Proofing: the license is revoked in the registry.</summary>
+    public static readonly ErrorDescriptor ProofingLicenseRevoked = new("proofing.license-revoked", 409, "The license is revoked in the registry.");
+
+    /// <summary>Proofing: the evidence and session do not meet the application's profile; <c>errors</c> lists what is missing.</summary>
+    public static readonly ErrorDescriptor ProofingEvidenceInsufficient = new("proofing.evidence-insufficient", 409, "The evidence does not meet the proofing profile.");
+
+    /// <summary>Proofing: the achieved identity assurance level is below the configured minimum.</summary>
+    public static readonly ErrorDescriptor ProofingAssuranceTooLow = new("proofing.assurance-below-minimum", 409, "The achieved assurance level is below the minimum for enrollment.");
+
+    /// <summary>Proofing: the operator who verified an application may not decide it (dual control).</summary>
+    public static readonly ErrorDescriptor ProofingDualControl = new("proofing.dual-control", 403, "A second RA operator must decide this application.");
+
+    /// <summary>Proofing: the application was already approved, rejected or enrolled.</summary>
+    public static readonly ErrorDescriptor ProofingApplicationDecided = new("proofing.application-decided", 409, "The application has already been decided.");
+
+    /// <summary>Proofing: the application must be verified before it can be approved.</summary>
+    public static readonly ErrorDescriptor ProofingNotVerified = new("proofing.application-not-verified", 409, "The application has not been verified.");
+
+    /// <summary>Proofing: the signer is already suspended.</summary>
+    public static readonly ErrorDescriptor ProofingSignerSuspended = new("proofing.signer-already-suspended", 409, "The signer is already suspended.");
+
+    /// <summary>Proofing: only a suspended signer can be reinstated.</summary>
+    public static readonly ErrorDescriptor ProofingSignerNotSuspended = new("proofing.signer-not-suspended", 409, "The signer is not suspended.");
+
+    /// <summary>Proofing: the JPKI signature over the application does not verify or does not chain to a configured JPKI root.</summary>
+    public static readonly ErrorDescriptor ProofingJpkiSignatureInvalid = new("proofing.jpki-signature-invalid", 400, "The JPKI signature could not be verified.");
+
+    /// <summary>Proofing: no JPKI roots are configured, so the online My Number card route is unavailable.</summary>
+    public static readonly ErrorDescriptor ProofingJpkiNotConfigured = new("proofing.jpki-not-configured", 409, "No JPKI roots are configured.");
+
     /// <summary>Every descriptor declared on this class (for convention tests and the published API description).</summary>
     public static IReadOnlyList<ErrorDescriptor> All { get; } = typeof(ErrorCatalogue)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -31,6 +31,7 @@ internal sealed class ServiceFactory(IReadOnlyDictionary<string, string?> settin
             ["WebAuthn:AllowList:0:Aaguid"] = TestTrust.Default.Aaguid.ToString(),
             ["WebAuthn:AllowList:0:Description"] = "Software authenticator (tests)",
             ["WebAuthn:AllowList:0:RootPemFile"] = TestTrust.Default.RootPemFile,
+            ["Proofing:EvidenceKeyFile"] = TestEnvironment.ProofingKeyFile,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -31,7 +31,8 @@ public sealed partial class IdentityCeremonies(
     AuditTrail audit,
     IOptions<SessionSettings> sessionSettings,
     TimeProvider time,
-    ILogger<IdentityCeremonies> logger)
+    ILogger<IdentityCeremonies> logger,
+    IEnumerable<IEnrollmentCompletion> completions)
 {
     /// <summary>Largest registration body (attestation object ≤ 64 KiB as base64url plus the rest).</summary>
     public const int MaxRegistrationBody = 128 * 1024;
@@ -91,7 +92,18 @@ public sealed partial class IdentityCeremonies(
         }
 
         var key = await StoreCredentialAsync(context, actor, user.Id, result, nickname, new { enrollmentId }, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var completion = completions.SingleOrDefault(c => c.Purpose == enrollment.Purpose);
+        var undo = completion is null ? null : await completion.CompleteAsync(enrollment, user, actor, cancellationToken);
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            undo?.Invoke();
+            throw;
+        }
+
         return View(key);
     }
 

@@ -134,6 +134,7 @@ public sealed partial class ImportLicenseRegistry(
 
             audit.Record(db, actor, "license.revoked", "license", license.Id.ToString(),
                 new { profession = license.Profession, signers = users.Count, suspendedCertificates = certificates.Count });
+            await SuspendSignersAsync(users, actor, cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -147,6 +148,23 @@ public sealed partial class ImportLicenseRegistry(
         }
 
         return suspended;
+    }
+
+    /// <summary>Issue 5 item 4: a revoked license also suspends its signers (no login, no signature) with their sessions ended.</summary>
+    private async Task SuspendSignersAsync(List<Guid> users, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var userId in users)
+        {
+            var suspended = await db.Users.Where(u => u.Id == userId && u.Status == "active")
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.Status, "suspended").SetProperty(u => u.UpdatedAt, now), cancellationToken);
+            if (suspended == 1)
+            {
+                await db.UserSessions.Where(s => s.UserId == userId && s.EndedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, "user-suspended"), cancellationToken);
+                audit.Record(db, actor, "proofing.signer-suspended", "user", userId.ToString(), new { cause = "license-revoked" });
+            }
+        }
     }
 
     private static List<Row> Parse(byte[] csv)
