@@ -130,6 +130,11 @@ internal static class ServiceRegistration
         services.AddScoped<SignApprovedRequest>();
         services.AddScoped<CollectValidationMaterial>();
         services.AddScoped<UpgradeSignedDocument>();
+        services.AddOptions<SignatureTimestampOptions>().BindConfiguration(SignatureTimestampOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SignatureTimestampOptions>, SignatureTimestampOptionsValidator>();
+        services.AddScoped<SignatureTimestamps>();
+        services.AddHttpClient(SignatureTimestamps.HttpClientName, (sp, c) =>
+            c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<SignatureTimestampOptions>>().Value.TimeoutSeconds));
         services.AddHostedService<SigningWorker>();
         services.AddScoped<VerifySignedDocument>();
         services.AddHttpClient(CallbackDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))

@@ -293,6 +293,12 @@ public static class ErrorCatalogue
     /// <summary>Proofing: no JPKI roots are configured, so the online My Number card route is unavailable.</summary>
     public static readonly ErrorDescriptor ProofingJpkiNotConfigured = new("proofing.jpki-not-configured", 409, "No JPKI roots are configured.");
 
+    /// <summary>
+    /// An IAL3 (<c>nist-800-63a-4-ial3</c>) application binds its first key only in the attended session or after a biometric
+    /// re-match: no RA operator attested either within the binding window.
+    /// </summary>
+    public static readonly ErrorDescriptor ProofingBindingNotAttested = new("proofing.binding-not-attested", 409, "An RA operator must attest the binding (attended session or biometric re-match) first.");
+
     /// <summary>Every descriptor declared on this class (for convention tests and the published API description).</summary>
     public static IReadOnlyList<ErrorDescriptor> All { get; } = typeof(ErrorCatalogue)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

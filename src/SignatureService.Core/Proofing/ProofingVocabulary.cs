@@ -123,3 +123,13 @@ public enum IdentityAssuranceLevel
     /// <summary>IAL3: evidence strength met in an attended session with a biometric and a postal notification.</summary>
     Ial3 = 3,
 }
+
+/// <summary>How an RA operator attests the binding of an IAL3 applicant's first key (NIST SP 800-63A-4).</summary>
+public static class BindingAttestations
+{
+    /// <summary>The operator is with the applicant in the attended session while the key is bound.</summary>
+    public const string AttendedSession = "attended-session";
+
+    /// <summary>A live biometric sample re-matched the reference captured at verification.</summary>
+    public const string BiometricRematch = "biometric-rematch";
+}

@@ -96,6 +96,18 @@ public sealed class ProofingApplicationRecord
     /// <summary>When the notification of proofing was sent to the validated postal address.</summary>
     public DateTimeOffset? PostalNotificationSentAt { get; set; }
 
+    /// <summary>How the first key's binding was attested: <c>attended-session</c> or <c>biometric-rematch</c> (IAL3 profile).</summary>
+    public string? BindingAttestation { get; set; }
+
+    /// <summary>The RA operator who attested the binding.</summary>
+    public Guid? BindingAttestedBy { get; set; }
+
+    /// <summary>When the binding was attested; the binding must follow within the configured window.</summary>
+    public DateTimeOffset? BindingAttestedAt { get; set; }
+
+    /// <summary>SHA-256 of the live biometric sample that re-matched the reference (the sample itself is kept outside).</summary>
+    public byte[]? BindingSampleSha256 { get; set; }
+
     /// <summary>The IAL (1–3) the verification achieved.</summary>
     public short? AchievedIal { get; set; }
 

@@ -28,7 +28,10 @@ internal static class ApprovalHarness
         var (userId, _, certificate) = await fixture.CreateSignerAsync(profession);
         var enrollment = await fixture.WithScopeAsync(async sp =>
         {
-            var issued = sp.GetRequiredService<EnrollmentCodes>().Stage(userId, EnrollmentPurpose.Signer, "test", TimeSpan.FromHours(1));
+            // Note: a plain key-registration code. A signer-enrollment code belongs to a proofing application (the binding issues
+            // the certificate); this signer was made directly in the store with its certificate, so only the key is registered here.
+            // The proofing path itself is tested in Proofing/.
+            var issued = sp.GetRequiredService<EnrollmentCodes>().Stage(userId, EnrollmentPurpose.Operator, "test", TimeSpan.FromHours(1));
             await sp.GetRequiredService<SignatureServiceDbContext>().SaveChangesAsync();
             return issued;
         });

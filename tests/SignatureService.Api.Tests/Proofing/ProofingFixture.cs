@@ -137,12 +137,23 @@ public sealed class ProofingFixture : IAsyncLifetime
         return id;
     }
 
-    /// <summary>Approves by <paramref name="approver"/>; returns the enrollment id and code.</summary>
-    internal static async Task<(Guid UserId, Guid EnrollmentId, string Code)> ApproveAsync(Actor approver, Guid applicationId)
+    /// <summary>
+    /// Approves by <paramref name="approver"/>; returns the enrollment id and code. For the IAL3 profile the approver also attests
+    /// the binding as an attended session (unless <paramref name="attestBinding"/> is false), as the operator with the applicant would.
+    /// </summary>
+    internal static async Task<(Guid UserId, Guid EnrollmentId, string Code)> ApproveAsync(Actor approver, Guid applicationId, bool attestBinding = true)
     {
         var approved = await approver.PostAsync($"/v1/proofing/applications/{applicationId}/approval", null);
         await IdentityHarness.Expect(approved, System.Net.HttpStatusCode.OK);
         var body = await approved.Content.ReadFromJsonAsync<JsonElement>();
+        var application = await (await approver.Browser.GetAsync(new Uri($"/v1/proofing/applications/{applicationId}", UriKind.Relative)))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        if (attestBinding && application.GetProperty("profile").GetString() == "nist-800-63a-4-ial3")
+        {
+            await IdentityHarness.Expect(await approver.PostAsync($"/v1/proofing/applications/{applicationId}/binding-attestation",
+                new { method = "attended-session" }), System.Net.HttpStatusCode.OK);
+        }
+
         return (body.GetProperty("userId").GetGuid(), body.GetProperty("enrollmentId").GetGuid(), body.GetProperty("enrollmentCode").GetString()!);
     }
 

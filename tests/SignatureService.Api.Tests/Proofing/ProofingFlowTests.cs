@@ -14,6 +14,63 @@ namespace SignatureService.Api.Tests.Proofing;
 public sealed class ProofingFlowTests(ProofingFixture f)
 {
     [Fact]
+    public async Task Binding_Ial3WithoutAttestation_IsRefused_ThenAttendedAttestationLetsItBind()
+    {
+        var verifier = await f.OperatorAsync();
+        var approver = await f.OperatorAsync();
+        var id = await f.VerifiedApplicationAsync(verifier);
+        var (userId, enrollmentId, code) = await ProofingFixture.ApproveAsync(approver, id, attestBinding: false);
+
+        var (refused, _) = await f.BindAsync(enrollmentId, code);
+        await ExpectProblem(refused, 409, "proofing.binding-not-attested");
+        Assert.Equal(0L, await f.H.Db.ScalarAsync<long>($"SELECT count(*) FROM certificates WHERE user_id = '{userId}'"));
+        Assert.Equal("approved", await f.H.Db.ScalarAsync<string>($"SELECT status FROM proofing_applications WHERE id = '{id}'"));
+
+        // The verifier (with the applicant in the attended session) may attest as well as the approver.
+        await Expect(await verifier.PostAsync($"/v1/proofing/applications/{id}/binding-attestation", new { method = "attended-session" }), HttpStatusCode.OK);
+        Assert.Equal(1L, await f.H.Db.ScalarAsync<long>(
+            $"SELECT count(*) FROM audit_events WHERE action = 'proofing.binding-attested' AND target_id = '{id}' AND actor_id = '{verifier.UserId}'"));
+        var (bound, _) = await f.BindAsync(enrollmentId, code);
+        await Expect(bound, HttpStatusCode.Created);
+        Assert.Equal(1L, await f.H.Db.ScalarAsync<long>($"SELECT count(*) FROM certificates WHERE user_id = '{userId}'"));
+    }
+
+    [Fact]
+    public async Task Binding_AttestationOlderThanTheWindow_IsRefused()
+    {
+        var verifier = await f.OperatorAsync();
+        var approver = await f.OperatorAsync();
+        var id = await f.VerifiedApplicationAsync(verifier);
+        var (userId, enrollmentId, code) = await ProofingFixture.ApproveAsync(approver, id);
+        await f.H.Db.ExecuteAsync($"UPDATE proofing_applications SET binding_attested_at = binding_attested_at - interval '31 minutes' WHERE id = '{id}'");
+
+        var (refused, _) = await f.BindAsync(enrollmentId, code);
+
+        await ExpectProblem(refused, 409, "proofing.binding-not-attested");
+        Assert.Equal(0L, await f.H.Db.ScalarAsync<long>($"SELECT count(*) FROM certificates WHERE user_id = '{userId}'"));
+    }
+
+    [Fact]
+    public async Task BindingAttestation_BadInputAndWrongState_AreRefusedWithCodes()
+    {
+        var verifier = await f.OperatorAsync();
+        var approver = await f.OperatorAsync();
+        var id = await f.VerifiedApplicationAsync(verifier);
+        var path = $"/v1/proofing/applications/{id}/binding-attestation";
+
+        // Not approved yet.
+        await ExpectProblem(await verifier.PostAsync(path, new { method = "attended-session" }), 409, "resource.state-conflict");
+        await ProofingFixture.ApproveAsync(approver, id, attestBinding: false);
+        await ExpectProblem(await approver.PostAsync(path, new { method = "video-call" }), 400, "request.validation-failed");
+        await ExpectProblem(await approver.PostAsync(path, new { method = "biometric-rematch" }), 400, "request.validation-failed");
+        await ExpectProblem(await approver.PostAsync(path, new { method = "biometric-rematch", biometricSampleSha256 = "xyz" }), 400, "request.validation-failed");
+        Assert.Null(await f.H.Db.ScalarAsync<string>($"SELECT binding_attestation FROM proofing_applications WHERE id = '{id}'"));
+
+        await Expect(await approver.PostAsync(path, new { method = "biometric-rematch", biometricSampleSha256 = new string('c', 64) }), HttpStatusCode.OK);
+        Assert.Equal("biometric-rematch", await f.H.Db.ScalarAsync<string>($"SELECT binding_attestation FROM proofing_applications WHERE id = '{id}'"));
+    }
+
+    [Fact]
     public async Task FullPath_DentistApplicationToBinding_IssuesCertificateWithDentistRole()
     {
         var verifier = await f.OperatorAsync();

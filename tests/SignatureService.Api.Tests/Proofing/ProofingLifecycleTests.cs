@@ -223,6 +223,8 @@ public sealed class ProofingLifecycleTests(ProofingFixture f)
         Assert.Equal(HttpStatusCode.Forbidden, (await actor.Browser.GetAsync($"/v1/proofing/applications/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await actor.PostAsync($"/v1/proofing/signers/{verifier.UserId}/suspension", new { reason = "x" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await actor.PostAsync("/v1/proofing/purge", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden,
+            (await actor.PostAsync($"/v1/proofing/applications/{id}/binding-attestation", new { method = "attended-session" })).StatusCode);
         Assert.Equal("verified", await f.H.Db.ScalarAsync<string>($"SELECT status FROM proofing_applications WHERE id = '{id}'"));
         Assert.Equal(0L, await f.H.Db.ScalarAsync<long>($"SELECT count(*) FROM proofing_applications WHERE license_number = '{number}'"));
     }

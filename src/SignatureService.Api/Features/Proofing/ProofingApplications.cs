@@ -422,6 +422,53 @@ public sealed class ProofingApplications(
         return await GetAsync(applicationId, cancellationToken);
     }
 
+    /// <summary>
+    /// An RA operator attests, for an approved <c>nist-800-63a-4-ial3</c> application, that the applicant's first key is being
+    /// bound in the attended session (the operator is with the applicant) or after a biometric re-match against the reference
+    /// captured at verification (NIST SP 800-63A-4 §4.3.x, IAL3 binding). The binding must follow within
+    /// <see cref="ProofingOptions.BindingAttestationWindow"/>. Either operator may attest; the attestation is audited.
+    /// </summary>
+    /// <exception cref="ServiceException">400; 404; 409 (not approved, not the IAL3 profile, or no biometric reference for a re-match).</exception>
+    public async Task<ApplicationView> AttestBindingAsync(
+        Guid applicationId, BindingAttestationRequest request, AuditActor actor, Guid operatorId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request.Method is not (BindingAttestations.AttendedSession or BindingAttestations.BiometricRematch))
+        {
+            errors["method"] = ["attended-session or biometric-rematch."];
+        }
+
+        var sample = ApplicantRules.Matching(errors, "biometricSampleSha256", request.BiometricSampleSha256,
+            ApplicantRules.Sha256HexPattern(), "64 hex digits.", required: request.Method == BindingAttestations.BiometricRematch);
+        if (errors.Count > 0)
+        {
+            throw new ServiceException(ErrorCatalogue.ValidationFailed, fieldErrors: errors);
+        }
+
+        var application = await RequireAsync(applicationId, cancellationToken);
+        if (application.Status != ProofingApplicationStatus.Approved || application.Profile != ProofingProfiles.NistIal3)
+        {
+            throw new ServiceException(ErrorCatalogue.StateConflict, "Only an approved application of the IAL3 profile awaits an attested binding.");
+        }
+
+        if (request.Method == BindingAttestations.BiometricRematch && application.BiometricReferenceSha256 is null)
+        {
+            throw new ServiceException(ErrorCatalogue.StateConflict, "No biometric reference was captured at verification.");
+        }
+
+        var now = time.GetUtcNow();
+        application.BindingAttestation = request.Method;
+        application.BindingAttestedBy = operatorId;
+        application.BindingAttestedAt = now;
+        application.BindingSampleSha256 = sample is null ? null : Convert.FromHexString(sample);
+        application.UpdatedAt = now;
+        audit.Record(db, actor, "proofing.binding-attested", TargetType, applicationId.ToString(),
+            new { method = request.Method, validUntil = now + options.Value.BindingAttestationWindow });
+        await SaveAsync(cancellationToken);
+        return await GetAsync(applicationId, cancellationToken);
+    }
+
     /// <summary>The application with its evidence.</summary>
     /// <exception cref="ServiceException">404.</exception>
     public async Task<ApplicationView> GetAsync(Guid applicationId, CancellationToken cancellationToken)

@@ -58,6 +58,12 @@ public sealed record VerifyApplicationRequest(bool? BiometricConsent, string? Bi
 /// <param name="Reason">Why, 1–500 characters (no personal data).</param>
 public sealed record ReasonRequest(string? Reason);
 
+/// <summary>
+/// An RA operator attests how the applicant's first key will be bound: <c>attended-session</c> (the operator is with the
+/// applicant now) or <c>biometric-rematch</c> (a live sample matched the reference captured at verification; its SHA-256 in hex).
+/// </summary>
+public sealed record BindingAttestationRequest(string? Method, string? BiometricSampleSha256);
+
 /// <summary>An evidence item as the RA sees it (number masked).</summary>
 public sealed record EvidenceView(
     Guid Id, string Kind, string Strength, string Issuer, string? NumberMasked, DateOnly? ExpiresOn, string? ScanSha256,

@@ -55,6 +55,12 @@ internal static class ProofingEndpoints
             .WithSummary("Approves (a second RA operator, not the verifier) and returns the one-time enrollment code, shown this once.")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
             .ProducesErrors(ErrorCatalogue.NotFound, ErrorCatalogue.ProofingDualControl, ErrorCatalogue.ProofingNotVerified, ErrorCatalogue.ProofingApplicationDecided, ErrorCatalogue.ProofingAssuranceTooLow);
+        ra.MapPost("/applications/{applicationId:guid}/binding-attestation", AttestBindingAsync)
+            .Accepts<BindingAttestationRequest>("application/json")
+            .WithSummary("IAL3 profile: attests that the applicant's first key is bound in the attended session or after a biometric re-match; "
+                         + "the binding must follow within Proofing:BindingAttestationWindow.")
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
+            .ProducesErrors(ErrorCatalogue.ValidationFailed, ErrorCatalogue.NotFound, ErrorCatalogue.StateConflict);
         ra.MapPost("/applications/{applicationId:guid}/rejection", RejectAsync)
             .Accepts<ReasonRequest>("application/json")
             .WithSummary("Rejects an undecided application.")
@@ -84,7 +90,7 @@ internal static class ProofingEndpoints
             .WithSummary("Registers the key (AAL3 policy) and, in the same transaction, generates the signer's HSM key and issues the signing certificate.")
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503)
             .ProducesErrors([.. ErrorGroups.WebAuthnRegistration, ErrorCatalogue.EnrollmentInvalid, ErrorCatalogue.EnrollmentLocked,
-                ErrorCatalogue.ProofingLicenseRevoked, ErrorCatalogue.HsmUnavailable]);
+                ErrorCatalogue.ProofingLicenseRevoked, ErrorCatalogue.ProofingBindingNotAttested, ErrorCatalogue.HsmUnavailable]);
         return app;
     }
 
@@ -132,6 +138,14 @@ internal static class ProofingEndpoints
         var body = await JsonBody.ReadAsync<VerifyApplicationRequest>(context, MaxSmallBody);
         var (actor, operatorId) = Operator(context.User);
         return TypedResults.Ok(await applications.VerifyAsync(applicationId, body, actor, operatorId, cancellationToken));
+    }
+
+    private static async Task<Ok<ApplicationView>> AttestBindingAsync(
+        Guid applicationId, HttpContext context, ProofingApplications applications, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<BindingAttestationRequest>(context, MaxSmallBody);
+        var (actor, operatorId) = Operator(context.User);
+        return TypedResults.Ok(await applications.AttestBindingAsync(applicationId, body, actor, operatorId, cancellationToken));
     }
 
     private static async Task<Ok<ApprovalView>> ApproveAsync(

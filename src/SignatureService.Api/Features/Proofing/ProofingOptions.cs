@@ -18,6 +18,12 @@ public sealed class ProofingOptions
     public TimeSpan EnrollmentCodeLifetime { get; set; } = TimeSpan.FromDays(21);
 
     /// <summary>
+    /// How long after an RA operator's binding attestation (attended session or biometric re-match) the applicant may bind
+    /// the first key of a <c>nist-800-63a-4-ial3</c> application (1 minute to 1 day, default 30 minutes).
+    /// </summary>
+    public TimeSpan BindingAttestationWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
     /// How long personal data of a closed (rejected or enrolled) application is kept; default 10 years (the guideline
     /// leaves it to the operator). At least 1 day.
     /// </summary>
@@ -55,6 +61,11 @@ internal sealed class ProofingOptionsValidator : IValidateOptions<ProofingOption
         if (options.EnrollmentCodeLifetime < TimeSpan.FromHours(1) || options.EnrollmentCodeLifetime > TimeSpan.FromDays(90))
         {
             errors.Add("Proofing:EnrollmentCodeLifetime must be between 01:00:00 and 90.00:00:00.");
+        }
+
+        if (options.BindingAttestationWindow < TimeSpan.FromMinutes(1) || options.BindingAttestationWindow > TimeSpan.FromDays(1))
+        {
+            errors.Add("Proofing:BindingAttestationWindow must be between 00:01:00 and 1.00:00:00.");
         }
 
         if (options.RetentionPeriod < TimeSpan.FromDays(1))

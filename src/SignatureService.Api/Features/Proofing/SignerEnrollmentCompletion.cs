@@ -1,3 +1,5 @@
+using SignatureService.Core.Proofing;
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.Identity;
@@ -31,6 +33,7 @@ public sealed class SignerEnrollmentCompletion(
     IssueSignerCertificate certificates,
     HsmConnection hsm,
     AuditTrail audit,
+    IOptions<ProofingOptions> options,
     TimeProvider time) : IEnrollmentCompletion
 {
     /// <inheritdoc />
@@ -44,6 +47,13 @@ public sealed class SignerEnrollmentCompletion(
         var application = await db.ProofingApplications.SingleOrDefaultAsync(
             a => a.EnrollmentId == enrollment.Id && a.Status == ProofingApplicationStatus.Approved, cancellationToken)
             ?? throw new ServiceException(ErrorCatalogue.EnrollmentInvalid);
+        if (application.Profile == ProofingProfiles.NistIal3 &&
+            (application.BindingAttestedAt is not { } attested || attested + options.Value.BindingAttestationWindow < time.GetUtcNow()))
+        {
+            // Note: IAL3 binds the first key in the attended session or after a biometric re-match, attested by an RA operator.
+            throw new ServiceException(ErrorCatalogue.ProofingBindingNotAttested);
+        }
+
         var name = $"{application.FamilyName} {application.GivenName}";
         // Note: the registry is checked again here, so a license revoked between approval and binding issues nothing.
         await licenses.VerifyAsync(

@@ -13,6 +13,7 @@ using SignatureService.Data.Audit;
 using SignatureService.Data.Pki;
 using SignatureService.Data.Signing;
 using SignatureService.Hsm;
+using SignatureService.Pki.Errors;
 using SignatureService.Pki.Timestamping;
 using SignatureService.Pki.XAdES;
 using SignatureService.Pki.XAdES.Cades;
@@ -34,19 +35,25 @@ public sealed class SignApprovedRequest(
     AuditTrail audit,
     IOptions<SigningOptions> options,
     ServiceMetrics metrics,
+    SignatureTimestamps signatureTimestamps,
     TimeProvider time)
 {
     /// <summary>How long a request may stay in <c>signing</c> without progress before another worker resumes it.</summary>
     public static readonly TimeSpan SigningLease = TimeSpan.FromMinutes(2);
 
     /// <summary>Signs request <paramref name="requestId"/> if it is approved (or a stale signing); false when there was nothing to do.</summary>
-    public async Task<bool> SignAsync(Guid requestId, CancellationToken cancellationToken)
+    /// <param name="requestId">The request.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="resumeOwnClaim">The caller claimed this request earlier and its round failed (the database or the HSM went
+    /// away): resume without waiting out the lease. Another worker that took the request over meanwhile still wins by row version.</param>
+    /// <param name="claimed">Told the request id once the claim is committed.</param>
+    public async Task<bool> SignAsync(Guid requestId, CancellationToken cancellationToken, bool resumeOwnClaim = false, Action<Guid>? claimed = null)
     {
         var request = await db.SignatureRequests.Include(r => r.Documents).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
         var now = time.GetUtcNow();
         if (request is null ||
             !(request.Status == SignatureRequestStatus.Approved ||
-              (request.Status == SignatureRequestStatus.Signing && request.UpdatedAt + SigningLease <= now)))
+              (request.Status == SignatureRequestStatus.Signing && (resumeOwnClaim || request.UpdatedAt + SigningLease <= now))))
         {
             return false;
         }
@@ -70,6 +77,7 @@ public sealed class SignApprovedRequest(
             return false;
         }
 
+        claimed?.Invoke(request.Id);
         try
         {
             // 2. The signer's valid signing certificate and its key in the HSM.
@@ -102,7 +110,7 @@ public sealed class SignApprovedRequest(
             using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
             using var rsa = key.AsRsa();
             var hierarchy = await authorities.RequireAsync(cancellationToken);
-            var timestamps = new TimestampSource(new LocalTimestampAuthority(hierarchy.Tsa));
+            var timestamps = new TimestampSource(await signatureTimestamps.AuthorityAsync(cancellationToken));
             var signer = new XadesSigner(time);
             var upgrader = new XadesUpgrader(timestamps);
             var level = request.SignatureLevel;
@@ -150,10 +158,10 @@ public sealed class SignApprovedRequest(
                 metrics.SignatureCreated(document.DocumentType);
             }
         }
-        catch (HsmException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsDependencyOutage(ex) && !cancellationToken.IsCancellationRequested)
         {
-            // Note: the HSM is away. Give the claim back at once (as if its lease had run out) so the next round, on any
-            // replica, resumes the request as soon as the HSM answers again instead of waiting out the lease.
+            // Note: the HSM or the TSA is away. Give the claim back at once (as if its lease had run out) so the next round, on
+            // any replica, resumes the request as soon as they answer again instead of waiting out the lease.
             request.UpdatedAt = time.GetUtcNow() - SigningLease;
             await db.SaveChangesAsync(CancellationToken.None);
             throw;
@@ -188,6 +196,23 @@ public sealed class SignApprovedRequest(
         "death-certificate" or "postmortem-certificate" => XadesDocumentType.DeathCertificate,
         _ => throw new InvalidOperationException($"No XAdES profile for document type '{wireType}'."),
     };
+
+    /// <summary>
+    /// True when signing failed because the HSM or the TSA is away (also when the XAdES or CAdES layer wrapped that failure),
+    /// as opposed to a fault of the request itself.
+    /// </summary>
+    internal static bool IsDependencyOutage(Exception exception)
+    {
+        for (var (current, depth) = (exception, 0); current is not null && depth < 8; (current, depth) = (current.InnerException, depth + 1))
+        {
+            if (current is HsmException or PkiException { Code: PkiErrorCodes.TimestampRejected })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     internal sealed class TimestampSource(ITimestampAuthority tsa) : IXadesTimestampSource
     {

@@ -16,6 +16,8 @@ internal sealed partial class SigningWorker(
     TimeProvider time, ILogger<SigningWorker> logger)
     : BackgroundService
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _ownClaims = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.WorkerEnabled)
@@ -60,14 +62,23 @@ internal sealed partial class SigningWorker(
                 .OrderBy(r => r.UpdatedAt).Select(r => r.Id).Take(20).ToListAsync(cancellationToken);
         }
 
+        // Note: requests this worker claimed whose round then failed (database or HSM away) come first and are resumed
+        // without waiting out the lease: nobody else can be working on them unless they took them over, which the row version settles.
+        var own = _ownClaims.Keys.ToList();
         var signed = 0;
-        foreach (var id in due)
+        foreach (var id in own.Concat(due.Except(own)))
         {
+            var resume = _ownClaims.ContainsKey(id);
             await using var scope = scopes.CreateAsyncScope();
-            if (await scope.ServiceProvider.GetRequiredService<SignApprovedRequest>().SignAsync(id, cancellationToken))
+            if (await scope.ServiceProvider.GetRequiredService<SignApprovedRequest>().SignAsync(
+                    id, cancellationToken, resume, claimed: c => _ownClaims[c] = 0))
             {
                 signed++;
             }
+
+            // Note: reached only when the round for this request finished (signed, failed for good, or someone else's);
+            // an exception leaves the claim recorded for the next round.
+            _ownClaims.TryRemove(id, out _);
         }
 
         return signed;

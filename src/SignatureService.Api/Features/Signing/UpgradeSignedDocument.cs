@@ -19,8 +19,8 @@ namespace SignatureService.Api.Features.Signing;
 /// </summary>
 public sealed class UpgradeSignedDocument(
     SignatureServiceDbContext db,
-    CertificateAuthorities authorities,
     CollectValidationMaterial validationMaterial,
+    SignatureTimestamps signatureTimestamps,
     AuditTrail audit,
     TimeProvider time)
 {
@@ -66,7 +66,7 @@ public sealed class UpgradeSignedDocument(
         }
 
         var material = await validationMaterial.ForAsync(signer, cancellationToken);
-        var tsa = new LocalTimestampAuthority((await authorities.RequireAsync(cancellationToken)).Tsa);
+        var tsa = await signatureTimestamps.AuthorityAsync(cancellationToken);
         var upgraded = await new XadesUpgrader(new SignApprovedRequest.TimestampSource(tsa))
             .UpgradeAsync(document.SignedContent, profile.SignatureId, SignatureLevels.ToXades(targetLevel), material, cancellationToken);
 
