@@ -24,6 +24,7 @@ internal static class SoakBenchmark
         var minutes = EnvDouble("BENCH_SOAK_MINUTES", 10);
         var rate = EnvDouble("BENCH_SOAK_RATE", 5);
         var signerCount = (int)EnvDouble("BENCH_SOAK_SIGNERS", 20);
+        var warmUpSeconds = EnvDouble("BENCH_SOAK_WARMUP_SECONDS", 60);
         var drainLimit = TimeSpan.FromMinutes(EnvDouble("BENCH_SOAK_DRAIN_MINUTES", 15));
         var apiDll = Environment.GetEnvironmentVariable("BENCH_SOAK_API_DLL")
             ?? throw new InvalidOperationException("BENCH_SOAK_API_DLL: the service's SignatureService.Api.dll (scripts/bench-soak.sh sets it).");
@@ -87,53 +88,38 @@ internal static class SoakBenchmark
             await monitor.OpenAsync();
             var run = new SoakRun(ehr, signers, monitor);
 
-            // Warm-up: a few requests through the whole path before the first snapshot (JIT, pools, HSM sessions).
-            Log("warm-up: 10 requests");
-            for (var i = 0; i < 10; i++)
+            // Warm-up at the load's rate, not recorded, before the first snapshot (JIT, tiered compilation, pools, HSM sessions).
+            var warmUp = (int)Math.Round(warmUpSeconds * rate);
+            Log($"warm-up: {warmUp} requests in {warmUpSeconds.ToString(Inv)} s, not recorded");
+            await RunScheduleAsync(run, warmUp, rate, record: false, null);
+            if (!await run.WaitForFinalAsync(TimeSpan.FromMinutes(2)))
             {
-                await run.OneAsync(i, record: false);
+                throw new InvalidOperationException("The warm-up requests did not reach a final state in 2 min.");
             }
 
-            await run.WaitForFinalAsync(TimeSpan.FromMinutes(2));
             var loadBefore = LoadAverage();
             var snapshots = new List<(string Label, Snapshot Value)> { ("start of load (after warm-up)", await Snapshot.TakeAsync(process.Id, monitor)) };
 
             // 3. Fixed-rate (open-loop) schedule: request k starts at k / rate seconds, whether or not earlier ones finished.
             var total = (int)Math.Round(minutes * 60 * rate);
             Log($"load: {rate.ToString(Inv)} requests/s for {minutes.ToString(Inv)} min ({total} requests)");
-            var inFlight = new List<Task>(total);
             var clock = Stopwatch.StartNew();
-            var nextMinute = 1;
-            for (var k = 0; k < total; k++)
+            await RunScheduleAsync(run, total, rate, record: true, async minute =>
             {
-                var due = TimeSpan.FromSeconds(k / rate);
-                var wait = due - clock.Elapsed;
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait);
-                }
-
-                run.RecordLag(clock.Elapsed - due);
-                var index = k;
-                inFlight.Add(Task.Run(() => run.OneAsync(index, record: true)));
-                if (clock.Elapsed >= TimeSpan.FromMinutes(nextMinute))
-                {
-                    await run.PollOnceAsync();
-                    snapshots.Add(($"minute {nextMinute}", await Snapshot.TakeAsync(process.Id, monitor)));
-                    Log($"minute {nextMinute}: {run.Progress()}; {snapshots[^1].Value}");
-                    nextMinute++;
-                }
-            }
-
+                await run.PollOnceAsync();
+                snapshots.Add(($"minute {minute}", await Snapshot.TakeAsync(process.Id, monitor)));
+                Log($"minute {minute}: {run.Progress()}; {snapshots[^1].Value}");
+            });
             var loadSeconds = clock.Elapsed.TotalSeconds;
             snapshots.Add(("end of load", await Snapshot.TakeAsync(process.Id, monitor)));
-            await Task.WhenAll(inFlight);
             Log($"all {total} submissions and approvals answered; draining: {run.Progress()}");
             var drained = await run.WaitForFinalAsync(drainLimit);
             var drainSeconds = clock.Elapsed.TotalSeconds - loadSeconds;
             snapshots.Add(("after drain", await Snapshot.TakeAsync(process.Id, monitor)));
             var loadAfter = LoadAverage();
 
+            Console.WriteLine(string.Create(Inv, $"Warm-up before the figures: {warmUp} requests at the same rate ({warmUpSeconds} s), not recorded; the service process was started {process.StartedAt:HH:mm:ss} UTC."));
+            Console.WriteLine();
             Console.WriteLine(run.Report(rate, minutes, loadSeconds, drainSeconds, drained, signerCount, snapshots, loadBefore, loadAfter));
             return drained ? 0 : 1;
         }
@@ -141,6 +127,38 @@ internal static class SoakBenchmark
         {
             File.Delete(rootPem);
         }
+    }
+
+    /// <summary>Request k starts at k / rate seconds, whether or not earlier ones finished (open loop); then waits for all.</summary>
+    private static async Task RunScheduleAsync(SoakRun run, int count, double rate, bool record, Func<int, Task>? everyMinute)
+    {
+        var inFlight = new List<Task>(count);
+        var clock = Stopwatch.StartNew();
+        var nextMinute = 1;
+        for (var k = 0; k < count; k++)
+        {
+            var due = TimeSpan.FromSeconds(k / rate);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            if (record)
+            {
+                run.RecordLag(clock.Elapsed - due);
+            }
+
+            var index = k;
+            inFlight.Add(Task.Run(() => run.OneAsync(index, record)));
+            if (everyMinute is not null && clock.Elapsed >= TimeSpan.FromMinutes(nextMinute))
+            {
+                await everyMinute(nextMinute);
+                nextMinute++;
+            }
+        }
+
+        await Task.WhenAll(inFlight);
     }
 
     internal static HttpClient NewClient(Uri address) => new(new SocketsHttpHandler { UseCookies = true, CookieContainer = new CookieContainer() })
@@ -151,7 +169,7 @@ internal static class SoakBenchmark
 
     internal static void Log(string message) => Console.Error.WriteLine($"[{DateTimeOffset.UtcNow:HH:mm:ss}] {message}");
 
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg")[..14].Trim();
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static double EnvDouble(string name, double fallback) =>
         double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : fallback;
@@ -440,6 +458,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public Uri Address { get; }
 
     public int Id => _process.Id;
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
     public static async Task<ServiceProcess> StartAsync(string apiDll, IReadOnlyDictionary<string, string?> settings)
     {
