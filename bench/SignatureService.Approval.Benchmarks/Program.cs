@@ -29,6 +29,11 @@ using SignatureService.Data.Users;
 using SignatureService.Testing;
 using SignatureService.WebAuthn.Testing;
 
+if (Environment.GetEnvironmentVariable("BENCH_MODE") == "soak")
+{
+    return await SoakBenchmark.RunAsync();
+}
+
 var inv = CultureInfo.InvariantCulture;
 var rounds = new Dictionary<int, int> { [1] = Env("BENCH_ROUNDS_1", 20), [10] = Env("BENCH_ROUNDS_10", 5), [100] = Env("BENCH_ROUNDS_100", 3) };
 var concurrentSigners = Env("BENCH_SIGNERS", 50);
@@ -237,7 +242,20 @@ internal sealed class EhrClient(HttpClient http, string clientId, ECDsa key)
         return new EhrClient(http, clientId, key);
     }
 
+    /// <summary>The same client speaking to another instance of the service (e.g. the service process of the soak run).</summary>
+    public EhrClient On(HttpClient other) => new(other, clientId, key);
+
     public async Task<Guid> SubmitAsync(Guid signer, int documents)
+    {
+        using var response = await PostSubmitAsync(signer, documents);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == HttpStatusCode.Created
+            ? JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid()
+            : throw new InvalidOperationException($"Submit failed: {(int)response.StatusCode} {text}");
+    }
+
+    /// <summary>POST /v1/signature-requests with a fresh client token; the caller reads and disposes the response.</summary>
+    public async Task<HttpResponseMessage> PostSubmitAsync(Guid signer, int documents)
     {
         var body = new
         {
@@ -252,11 +270,7 @@ internal sealed class EhrClient(HttpClient http, string clientId, ECDsa key)
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/signature-requests") { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
             Jose.SignEs256(key, "k1", Jose.Claims(clientId, "signature-service", DateTimeOffset.UtcNow)));
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return response.StatusCode == HttpStatusCode.Created
-            ? JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid()
-            : throw new InvalidOperationException($"Submit failed: {(int)response.StatusCode} {text}");
+        return await http.SendAsync(request);
     }
 }
 
@@ -266,6 +280,15 @@ internal sealed class Signer(Guid userId, HttpClient browser, string csrf, Softw
     private static int _counter;
 
     public Guid UserId => userId;
+
+    /// <summary>The signer's software security key (to log in again against another instance of the service).</summary>
+    public SoftwareCredential Key => key;
+
+    /// <summary>The signer's cookie jar client.</summary>
+    public HttpClient Browser => browser;
+
+    /// <summary>The session's anti-forgery token.</summary>
+    public string Csrf => csrf;
 
     public static async Task<Signer> CreateAsync(BenchService service, SoftwareAuthenticator authenticator, string profession)
     {
@@ -319,10 +342,16 @@ internal sealed class Signer(Guid userId, HttpClient browser, string csrf, Softw
                 },
             },
         }));
+        return await LoginAsync(userId, registration.Credential, browser);
+    }
+
+    /// <summary>A WebAuthn login with the registered key in the given cookie jar: a new session.</summary>
+    public static async Task<Signer> LoginAsync(Guid userId, SoftwareCredential key, HttpClient browser)
+    {
         var login = await Json(await browser.PostAsync("/v1/identity/login/options", null));
         var session = await Json(await browser.PostAsJsonAsync("/v1/identity/login",
-            new { credential = Assertion(registration.Credential, Bytes(login.GetProperty("publicKey").GetProperty("challenge"))) }));
-        return new Signer(userId, browser, session.GetProperty("csrfToken").GetString()!, registration.Credential);
+            new { credential = Assertion(key, Bytes(login.GetProperty("publicKey").GetProperty("challenge"))) }));
+        return new Signer(userId, browser, session.GetProperty("csrfToken").GetString()!, key);
     }
 
     /// <summary>Options, a touch of the key, assertion: the signer's two round trips.</summary>
@@ -340,7 +369,7 @@ internal sealed class Signer(Guid userId, HttpClient browser, string csrf, Softw
         return await browser.SendAsync(request);
     }
 
-    private static object Assertion(SoftwareCredential credential, byte[] challenge)
+    internal static object Assertion(SoftwareCredential credential, byte[] challenge)
     {
         var assertion = SoftwareAuthenticator.GetAssertion(credential, new GetAssertionRequest("localhost", "http://localhost", challenge));
         return new
@@ -358,7 +387,7 @@ internal sealed class Signer(Guid userId, HttpClient browser, string csrf, Softw
         };
     }
 
-    private static byte[] Bytes(JsonElement element) => Base64Url.DecodeFromChars(element.GetString());
+    internal static byte[] Bytes(JsonElement element) => Base64Url.DecodeFromChars(element.GetString());
 
     private static async Task<JsonElement> Json(HttpResponseMessage response)
     {
