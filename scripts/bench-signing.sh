@@ -18,6 +18,8 @@ ss_base_packages
 ss_apt_install gcc libp11-kit-dev
 ss_postgres bench-signing 25632
 ss_softhsm bench-signing signsvc-bench fresh
+ss_proofing_key bench-signing
+export SIGNSVC_TEST_PROOFING_KEY_FILE=$SS_PROOFING_KEY_FILE
 
 export SIGNSVC_TEST_PG="$(ss_connection_string postgres)"
 export SIGNSVC_TEST_HSM_MODULE=$SS_HSM_MODULE SIGNSVC_TEST_HSM_TOKEN=$SS_HSM_TOKEN SIGNSVC_TEST_HSM_PIN_FILE=$SS_HSM_PIN_FILE

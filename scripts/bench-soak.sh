@@ -23,6 +23,8 @@ command -v dotnet >/dev/null || ss_die "the .NET 10 SDK is required (dotnet on P
 ss_base_packages
 ss_postgres bench-soak 25732
 ss_softhsm bench-soak signsvc-soak fresh
+ss_proofing_key bench-soak
+export SIGNSVC_TEST_PROOFING_KEY_FILE=$SS_PROOFING_KEY_FILE
 
 export SIGNSVC_TEST_PG="$(ss_connection_string postgres)"
 export SIGNSVC_TEST_HSM_MODULE=$SS_HSM_MODULE SIGNSVC_TEST_HSM_TOKEN=$SS_HSM_TOKEN SIGNSVC_TEST_HSM_PIN_FILE=$SS_HSM_PIN_FILE

@@ -107,6 +107,7 @@ Dictionary<string, string?> Settings(string level) => new()
     ["Hsm:ModulePath"] = TestEnvironment.HsmModulePath,
     ["Hsm:TokenLabel"] = TestEnvironment.HsmTokenLabel,
     ["Hsm:PinFile"] = TestEnvironment.HsmPinFile,
+    ["Proofing:EvidenceKeyFile"] = TestEnvironment.ProofingKeyFile,
     ["Hsm:SessionPoolSize"] = "4",
     ["WebAuthn:RpId"] = "localhost",
     ["WebAuthn:Origins:0"] = "http://localhost",
@@ -313,7 +314,9 @@ internal sealed class Signer(Guid userId, HttpClient browser, string csrf, Softw
             new SignerCertificateInput(userId, "Example Clinic", "例クリニック", "YAMADA TARO", "山田 太郎"), BenchService.Actor, CancellationToken.None));
         var enrollment = await service.ScopeAsync(async sp =>
         {
-            var issued = sp.GetRequiredService<EnrollmentCodes>().Stage(userId, EnrollmentPurpose.Signer, "benchmark", TimeSpan.FromHours(1));
+            // Note: a plain key-registration code; signer-enrollment codes belong to proofing applications, and this signer's
+            // certificate was issued directly.
+            var issued = sp.GetRequiredService<EnrollmentCodes>().Stage(userId, EnrollmentPurpose.Operator, "benchmark", TimeSpan.FromHours(1));
             await sp.GetRequiredService<SignatureServiceDbContext>().SaveChangesAsync();
             return issued;
         });

@@ -41,6 +41,7 @@ internal static class SoakBenchmark
                 ["Hsm:ModulePath"] = TestEnvironment.HsmModulePath,
                 ["Hsm:TokenLabel"] = TestEnvironment.HsmTokenLabel,
                 ["Hsm:PinFile"] = TestEnvironment.HsmPinFile,
+                ["Proofing:EvidenceKeyFile"] = TestEnvironment.ProofingKeyFile,
                 ["Hsm:SessionPoolSize"] = "4",
                 ["WebAuthn:RpId"] = "localhost",
                 ["WebAuthn:Origins:0"] = "http://localhost",
