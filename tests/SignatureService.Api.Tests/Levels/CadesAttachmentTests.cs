@@ -117,20 +117,7 @@ public sealed class CadesAttachmentTests(SigningFixture fixture) : IClassFixture
     private async Task ApproveAndWaitAsync(TestClient client, Guid id)
     {
         await _sessions[id].ApproveAsync(id);
-        for (var i = 0; i < 300; i++)
-        {
-            var (_, body) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}");
-            var status = body.GetProperty("status").GetString();
-            if (status is "signed" or "failed")
-            {
-                Assert.Equal("signed", status);
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("The request was not signed in 30 s.");
+        Assert.Equal("signed", await ApprovalHarness.WaitForFinalStatusAsync(client, id));
     }
 
     private async Task<JsonElement> VerifyAsync(byte[] cms, byte[] content)

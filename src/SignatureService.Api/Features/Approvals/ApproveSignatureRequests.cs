@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using SignatureService.Api.Features.Identity;
@@ -62,7 +61,7 @@ public sealed partial class ApproveSignatureRequests(
     private async Task<ApprovalResult> ApproveCoreAsync(
         Guid signerId, Guid approvalId, AssertionCredentialJson credential, AuditActor actor, CancellationToken cancellationToken)
     {
-        var assertion = Decode(credential);
+        var assertion = IdentityCeremonies.DecodeAssertion(credential);
         var approval = await db.ApprovalTransactions.AsNoTracking().Include(a => a.Documents)
                            .SingleOrDefaultAsync(a => a.Id == approvalId && a.SignerUserId == signerId, cancellationToken)
                        ?? throw new ServiceException(ErrorCatalogue.NotFound, "No such approval of yours.");
@@ -226,44 +225,10 @@ public sealed partial class ApproveSignatureRequests(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static DecodedAssertion Decode(AssertionCredentialJson credential)
-    {
-        var response = credential.Response;
-        if (response is null || credential.RawId is null || response.ClientDataJson is null || response.AuthenticatorData is null
-            || response.Signature is null || credential.Type != "public-key")
-        {
-            throw new ServiceException(ErrorCatalogue.ValidationFailed,
-                "credential: a PublicKeyCredential JSON with rawId, type public-key, clientDataJSON, authenticatorData and signature.",
-                new Dictionary<string, string[]> { ["credential"] = ["Required fields are missing."] });
-        }
-
-        var rawId = Bytes(credential.RawId);
-        if (rawId.Length is 0 or > 1023)
-        {
-            throw new ServiceException(ErrorCatalogue.WebAuthnMalformed, "rawId must be 1–1023 bytes.");
-        }
-
-        return new DecodedAssertion(rawId, Bytes(response.ClientDataJson), Bytes(response.AuthenticatorData), Bytes(response.Signature),
-            response.UserHandle is null ? [] : Bytes(response.UserHandle));
-    }
-
-    private static byte[] Bytes(string value)
-    {
-        try
-        {
-            return Base64Url.DecodeFromChars(value);
-        }
-        catch (FormatException)
-        {
-            throw new ServiceException(ErrorCatalogue.WebAuthnMalformed, "A field is not base64url.");
-        }
-    }
-
     [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "Approval {ApprovalId} approved {Requests} request(s), {Documents} document(s)")]
     private static partial void LogApproved(ILogger logger, Guid approvalId, int requests, int documents);
 
     [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "Approval {ApprovalId} refused: {Code}")]
     private static partial void LogRefused(ILogger logger, Guid approvalId, string code);
 
-    private sealed record DecodedAssertion(byte[] CredentialId, byte[] ClientDataJson, byte[] AuthenticatorData, byte[] Signature, byte[] UserHandle);
 }

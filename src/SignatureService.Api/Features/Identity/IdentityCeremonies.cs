@@ -526,7 +526,8 @@ public sealed partial class IdentityCeremonies(
             Decode(credential.RawId), Decode(credential.Response.ClientDataJson), Decode(credential.Response.AttestationObject));
     }
 
-    private static DecodedAssertion DecodeAssertion(AssertionCredentialJson? credential)
+    /// <summary>The assertion's fields from its PublicKeyCredential JSON (base64url); 400 when fields are missing or malformed.</summary>
+    internal static DecodedAssertion DecodeAssertion(AssertionCredentialJson? credential)
     {
         var response = credential?.Response;
         if (response is null || credential!.RawId is null || response.ClientDataJson is null || response.AuthenticatorData is null
@@ -569,5 +570,5 @@ public sealed partial class IdentityCeremonies(
 
     private sealed record DecodedRegistration(byte[] RawId, byte[] ClientDataJson, byte[] AttestationObject);
 
-    private sealed record DecodedAssertion(byte[] CredentialId, byte[] ClientDataJson, byte[] AuthenticatorData, byte[] Signature, byte[] UserHandle);
+    internal sealed record DecodedAssertion(byte[] CredentialId, byte[] ClientDataJson, byte[] AuthenticatorData, byte[] Signature, byte[] UserHandle);
 }

@@ -51,6 +51,6 @@ internal sealed partial class BacklogSampler(
         metrics.SetCallbackBacklog(backlog);
     }
 
-    [LoggerMessage(EventId = 1701, Level = LogLevel.Warning, Message = "Backlog sample failed ({ExceptionType}); keeping the last values")]
+    [LoggerMessage(EventId = 1751, Level = LogLevel.Warning, Message = "Backlog sample failed ({ExceptionType}); keeping the last values")]
     private static partial void LogSampleFailed(ILogger logger, string exceptionType);
 }
