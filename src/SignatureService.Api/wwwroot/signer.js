@@ -185,6 +185,10 @@ function field(grid, label, value) {
 }
 
 const sexes = { ja: { 1: '男', 2: '女' }, en: { 1: 'Male', 2: 'Female' } };
+const mannersOfDeath = { 1: '1 病死及び自然死', 2: '2 不慮の外因死（交通事故）', 3: '3 不慮の外因死（転倒・転落）', 4: '4 不慮の外因死（溺水）',
+  5: '5 不慮の外因死（煙、火災及び火焔による傷害）', 6: '6 不慮の外因死（窒息）', 7: '7 不慮の外因死（中毒）', 8: '8 不慮の外因死（その他）',
+  9: '9 その他及び不詳の外因死（自殺）', 10: '10 その他及び不詳の外因死（他殺）', 11: '11 その他及び不詳の外因死（その他及び不詳の外因）', 12: '12 不詳の死' };
+const onsetUnits = { minutes: '分', hours: '時間', days: '日', months: 'か月', years: '年' };
 const dosageForms = { 1: '内服', 2: '頓服', 3: '外用', 4: '内服滴剤', 5: '注射', 6: '医療材料', 9: '不明' };
 
 function renderPrescription(d) {
@@ -243,11 +247,11 @@ function renderDeathCertificate(d) {
   const chain = c.causes?.chainOfEvents ?? [];
   const labels = ['(ア) 直接死因', '(イ) (ア)の原因', '(ウ) (イ)の原因', '(エ) (ウ)の原因'];
   chain.forEach((cause, index) => field(grid, labels[index] ?? `(${index + 1})`,
-    `${cause.description}${cause.onsetToDeath ? `　発病から死亡まで ${cause.onsetToDeath.value} ${cause.onsetToDeath.unit}` : ''}`));
+    `${cause.description}${cause.onsetToDeath ? `　発病から死亡まで ${cause.onsetToDeath.value}${onsetUnits[cause.onsetToDeath.unit] ?? cause.onsetToDeath.unit}` : ''}`));
   for (const other of c.causes?.otherSignificantConditions ?? []) field(grid, 'Ⅱ その他', other.description ?? other);
   field(grid, '手術', c.surgery?.performed ? (c.surgery.findings ?? '有') : '無');
   field(grid, '解剖', c.autopsy?.performed ? (c.autopsy.findings ?? '有') : '無');
-  field(grid, '死因の種類', c.mannerOfDeath);
+  field(grid, '死因の種類', mannersOfDeath[c.mannerOfDeath] ?? c.mannerOfDeath);
   field(grid, '診断（検案）年月日', c.diagnosisOrExaminationDate);
   field(grid, '発行年月日', c.issueDate);
   field(grid, '病院等の名称・所在地', [c.physician?.institutionName, c.physician?.institutionAddress].filter(Boolean).join('　'));
