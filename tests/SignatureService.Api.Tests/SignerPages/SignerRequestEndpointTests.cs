@@ -119,6 +119,19 @@ public sealed class SignerRequestEndpointTests(SigningFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task OperatorWithoutSignerRole_ReadsSignerEndpoints_Forbidden()
+    {
+        var owner = await SignerSessions.CreateSignerSessionAsync(fixture, "doctor");
+        var (_, id) = await fixture.SubmitAsync(owner.UserId, ApprovalHarness.Prescription());
+        using var operatorBrowser = await fixture.CreateOperatorBrowserAsync("ra-operator");
+
+        foreach (var path in new[] { "/v1/me/signature-requests", $"/v1/me/signature-requests/{id}", $"/v1/me/signature-requests/{id}/documents/1" })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await operatorBrowser.GetAsync(new Uri(path, UriKind.Relative))).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task NoSessionOrEhrClient_ListRequests_Refused()
     {
         var client = await fixture.CreateClientAsync();

@@ -30,6 +30,20 @@ internal static class SignerSessions
             await sp.GetRequiredService<SignatureServiceDbContext>().SaveChangesAsync();
             return issued;
         });
+        var (browser, csrf, key) = await RegisterAndLoginAsync(fixture, enrollment);
+        return new SignerSession(userId, certificate, browser, csrf, key);
+    }
+
+    /// <summary>A logged-in (AAL3) operator with <paramref name="role"/> and no signer role: the wrong actor for the signer pages.</summary>
+    public static async Task<HttpClient> CreateOperatorBrowserAsync(this SigningFixture fixture, string role)
+    {
+        var (_, enrollment) = await fixture.WithScopeAsync(sp => sp.GetRequiredService<OperatorEnrollment>()
+            .CreateAsync("Page Operator", [role], SignatureService.Data.Audit.AuditActor.CommandLine("test"), CancellationToken.None));
+        return (await RegisterAndLoginAsync(fixture, enrollment)).Browser;
+    }
+
+    private static async Task<(HttpClient Browser, string Csrf, SoftwareCredential Key)> RegisterAndLoginAsync(SigningFixture fixture, IssuedEnrollment enrollment)
+    {
         var browser = fixture.Factory.CreateClient();
         var optionsResponse = await browser.PostAsJsonAsync("/v1/identity/registration/options", new { enrollmentId = enrollment.EnrollmentId, code = enrollment.Code });
         await IdentityHarness.Expect(optionsResponse, HttpStatusCode.OK);
@@ -42,6 +56,6 @@ internal static class SignerSessions
         await IdentityHarness.Expect(await browser.PostAsJsonAsync("/v1/identity/registration",
             new { enrollmentId = enrollment.EnrollmentId, code = enrollment.Code, credential = IdentityHarness.CredentialJson(registration) }), HttpStatusCode.Created);
         var csrf = await ApprovalHarness.LoginAsync(browser, registration.Credential);
-        return new SignerSession(userId, certificate, browser, csrf, registration.Credential);
+        return (browser, csrf, registration.Credential);
     }
 }
