@@ -9,6 +9,8 @@ command -v dotnet >/dev/null || ss_die "the .NET 10 SDK is required (dotnet on P
 ss_base_packages
 # Note: the browser test drives Debian's Chromium through Playwright (playwright install cannot download browsers here).
 ss_apt_install chromium
+# Note: Japanese glyphs for the signer pages in the browser tests and their screenshots (Debian has no CJK font by default).
+ss_apt_install fonts-ipafont-gothic
 ss_postgres test 25432
 # Note: PKCS#11 login state is per process and token, so a wrong-PIN test needs a token no other test logs in to.
 ss_softhsm test signsvc-pintest fresh

@@ -23,6 +23,7 @@ using SignatureService.Data.Audit;
 using SignatureService.Data.Clients;
 using SignatureService.Data.Migrating;
 using SignatureService.Hsm;
+using SignatureService.Api.Features.SignerPages;
 
 namespace SignatureService.Api.Hosting;
 
@@ -88,6 +89,7 @@ internal static class ServiceRegistration
 
         AddSignatureRequests(builder);
         services.AddApprovals();
+        services.AddSignerPages();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(3))
@@ -164,6 +166,7 @@ internal static class ServiceRegistration
         app.MapApprovalEndpoints();
         app.MapCaOperatorEndpoints();
         app.MapProofingEndpoints();
+        app.MapSignerPageEndpoints();
         return app;
     }
 }

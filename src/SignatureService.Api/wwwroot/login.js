@@ -75,6 +75,11 @@ async function login() {
     },
   });
   csrfToken = session.csrfToken;
+  // Note: only the signer pages are a place to return to (no open redirect).
+  if (new URLSearchParams(location.search).get('next') === '/signer.html') {
+    location.assign('/signer.html');
+    return;
+  }
   show(`Signed in as ${session.displayName} (${session.roles.join(', ')}, ${session.acr}).`);
 }
 
@@ -91,6 +96,11 @@ async function logout() {
 
 function guard(action) {
   return () => action().catch(error => show(`Failed: ${error.message}`));
+}
+
+if (sessionStorage.getItem('signsvc.expired')) {
+  sessionStorage.removeItem('signsvc.expired');
+  show('セッションの有効期限が切れました。再度ログインしてください。 / Your session has expired. Please sign in again.');
 }
 
 document.getElementById('register').addEventListener('click', guard(register));

@@ -95,7 +95,7 @@ public sealed class SignInPageBrowserTests
         }
     }
 
-    private static X509Certificate2 VirtualAuthenticatorRoot(X509Certificate2 batchCertificate)
+    internal static X509Certificate2 VirtualAuthenticatorRoot(X509Certificate2 batchCertificate)
     {
         // FIDO U2F Raw Message Formats v1.2, registration example: the attestation private key.
         var d = Convert.FromHexString("f3fccc0d00d8031954f90864d43c247f4bf5f0665c6b50cc17749a27d1cf7664");
@@ -113,7 +113,7 @@ public sealed class SignInPageBrowserTests
         return X509CertificateLoader.LoadCertificate(withKey.RawData);
     }
 
-    private static async Task<IPage> OpenPageWithAuthenticatorAsync(IBrowser browser, string origin)
+    internal static async Task<IPage> OpenPageWithAuthenticatorAsync(IBrowser browser, string origin)
     {
         var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
@@ -134,7 +134,7 @@ public sealed class SignInPageBrowserTests
         return page;
     }
 
-    private static (string Format, Guid Aaguid, X509Certificate2 Certificate) ReadAttestation(byte[] attestationObject)
+    internal static (string Format, Guid Aaguid, X509Certificate2 Certificate) ReadAttestation(byte[] attestationObject)
     {
         var reader = new CborReader(attestationObject, CborConformanceMode.Lax);
         string? format = null;
@@ -184,7 +184,7 @@ public sealed class SignInPageBrowserTests
     }
 
     /// <summary>The service on a real loopback port (Kestrel), reached as http://localhost:PORT.</summary>
-    private sealed class RunningService : IAsyncDisposable
+    internal sealed class RunningService : IAsyncDisposable
     {
         private readonly ServiceFactory _factory;
 
@@ -198,6 +198,8 @@ public sealed class SignInPageBrowserTests
         public SignatureService.Testing.TestDatabase Db { get; }
 
         public string Origin { get; }
+
+        public IServiceProvider Services => _factory.Services;
 
         public static async Task<RunningService> StartAsync(Dictionary<string, string?>? trust)
         {

@@ -1,0 +1,251 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using SignatureService.Api.Features.Clients;
+using SignatureService.Api.Features.Identity;
+using SignatureService.Api.Features.Pki;
+using SignatureService.Api.Features.SignatureRequests;
+using SignatureService.Api.Tests.Infrastructure;
+using SignatureService.Api.Tests.SignatureRequests;
+using SignatureService.Data;
+using SignatureService.Data.Audit;
+using SignatureService.Data.Identity;
+using SignatureService.Data.Users;
+
+namespace SignatureService.Api.Tests.Browser;
+
+/// <summary>
+/// The signer pages in Debian's Chromium with its virtual authenticator: sign in, queue, readable documents, a batch of two
+/// prescriptions and a death certificate approved on the key and signed, one rejected, verification in the history, another
+/// signer's request refused, an expired session sent back to sign in. With SIGNSVC_UPDATE_SCREENSHOTS=1 it rewrites docs/screenshots.
+/// </summary>
+public sealed class SignerPagesBrowserTests
+{
+    private static readonly AuditActor Operator = new("cli", "browser-test");
+
+    [Fact]
+    public async Task SignerPages_LoginApproveBatchRejectVerify_AndBoundaries()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var pem = await PinVirtualAuthenticatorAsync(browser);
+        try
+        {
+            await using var service = await SignInPageBrowserTests.RunningService.StartAsync(new Dictionary<string, string?>
+            {
+                ["WebAuthn:AllowList:0:Aaguid"] = pem.Aaguid.ToString(),
+                ["WebAuthn:AllowList:0:Description"] = "Chromium virtual authenticator (tests only)",
+                ["WebAuthn:AllowList:0:RootPemFile"] = pem.Path,
+            });
+            await WithScopeAsync(service, sp => sp.GetRequiredService<InitializeCertificateAuthority>().InitializeAsync(Operator, CancellationToken.None));
+            var signer = await CreateSignerAsync(service, "R7000001");
+            var other = await CreateSignerAsync(service, "R7000002");
+            var (clientRow, clientId) = await CreateClientAsync(service);
+            var rx1 = await SubmitAsync(service, clientRow, clientId, signer, Doc("prescription", SigningFixture.Prescription(), "application/xml"));
+            var rx2 = await SubmitAsync(service, clientRow, clientId, signer, Doc("prescription", SigningFixture.Prescription(), "application/xml"));
+            var death = await SubmitAsync(service, clientRow, clientId, signer,
+                Doc("death-certificate", Encoding.UTF8.GetBytes(SigningFixture.DeathCertificateJson()), "application/json"));
+            var toReject = await SubmitAsync(service, clientRow, clientId, signer, Doc("prescription", SigningFixture.Prescription(), "application/xml"));
+            var foreign = await SubmitAsync(service, clientRow, clientId, other, Doc("prescription", SigningFixture.Prescription(), "application/xml"));
+
+            // Enrol the signer's key in the page, then sign in and land on the signer pages.
+            var enrollment = await WithScopeAsync(service, async sp =>
+            {
+                var issued = sp.GetRequiredService<EnrollmentCodes>().Stage(signer, EnrollmentPurpose.Operator, "test", TimeSpan.FromHours(1));
+                await sp.GetRequiredService<SignatureServiceDbContext>().SaveChangesAsync();
+                return issued;
+            });
+            var page = await SignInPageBrowserTests.OpenPageWithAuthenticatorAsync(browser, service.Origin);
+            await page.FillAsync("#enrollment-id", enrollment.EnrollmentId.ToString());
+            await page.FillAsync("#enrollment-code", enrollment.Code);
+            await page.ClickAsync("#register");
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Security key registered. You can sign in now.");
+            await page.GotoAsync($"{service.Origin}/login.html?next=/signer.html");
+            await page.ClickAsync("#login");
+            await page.WaitForURLAsync($"{service.Origin}/signer.html");
+
+            // The queue: four pending requests, newest first; the other signer's is not there.
+            var rows = page.Locator("#queue-rows tr");
+            await Assertions.Expect(rows).ToHaveCountAsync(4);
+            Assert.Equal(toReject.ToString(), await rows.Nth(0).GetAttributeAsync("data-request-row"));
+            Assert.Equal(0, await page.Locator($"[data-request-row='{foreign}']").CountAsync());
+            await Screenshot(page, "signer-queue.png");
+
+            // Filter by type.
+            await page.SelectOptionAsync("#filter-type", "death-certificate");
+            await page.ClickAsync("#filters button[type=submit]");
+            await Assertions.Expect(rows).ToHaveCountAsync(1);
+            await page.SelectOptionAsync("#filter-type", "");
+            await page.ClickAsync("#filters button[type=submit]");
+            await Assertions.Expect(rows).ToHaveCountAsync(4);
+
+            // Documents rendered readably from the stored bytes.
+            await page.ClickAsync($"[data-open='{rx1}']");
+            await Assertions.Expect(page.Locator("article.prescription")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("article.prescription")).ToContainTextAsync("Rp1");
+            await Screenshot(page, "signer-prescription.png");
+            await page.ClickAsync("#detail-back");
+            await page.ClickAsync($"[data-open='{death}']");
+            await Assertions.Expect(page.Locator("article.death-certificate")).ToContainTextAsync("急性心筋梗塞");
+            await Assertions.Expect(page.Locator("article.death-certificate")).ToContainTextAsync("死亡　太郎");
+            await Screenshot(page, "signer-death-certificate.png");
+            await page.ClickAsync("#detail-back");
+
+            // Reject one with a reason.
+            await page.ClickAsync($"[data-open='{toReject}']");
+            await page.FillAsync("#reject-reason", "用量を確認してください");
+            await page.ClickAsync("#reject");
+            await Assertions.Expect(rows).ToHaveCountAsync(3);
+
+            // Approve the batch: the confirmation names three documents, the key signs, all three are signed.
+            foreach (var id in new[] { rx1, rx2, death })
+            {
+                await page.CheckAsync($"[data-request='{id}']");
+            }
+
+            await page.ClickAsync("#approve");
+            await Assertions.Expect(page.Locator("#confirm-list li")).ToHaveCountAsync(3);
+            await Screenshot(page, "signer-confirm.png");
+            await page.ClickAsync("#confirm-go");
+            await Assertions.Expect(page.Locator("#queue-empty")).ToBeVisibleAsync();
+            for (var i = 0; i < 600 && await service.Db.ScalarAsync<long>(
+                     $"SELECT count(*) FROM signature_requests WHERE status = 'signed' AND id IN ('{rx1}', '{rx2}', '{death}')") < 3; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            await page.ClickAsync("[data-view=history]");
+            await Assertions.Expect(page.Locator("#history-rows tr")).ToHaveCountAsync(3);
+            await page.ClickAsync($"[data-signed='{death}/1'] button");
+            await Assertions.Expect(page.Locator($"[data-signed='{death}/1'] .ok")).ToHaveTextAsync("有効");
+            await Screenshot(page, "signer-history.png");
+            Assert.Equal("rejected", await service.Db.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{toReject}'"));
+
+            // Another signer's request: not found from this session, whichever way it is asked for.
+            var peek = await page.APIRequest.GetAsync($"{service.Origin}/v1/me/signature-requests/{foreign}");
+            Assert.Equal(404, peek.Status);
+            var peekBytes = await page.APIRequest.GetAsync($"{service.Origin}/v1/me/signature-requests/{foreign}/documents/1");
+            Assert.Equal(404, peekBytes.Status);
+
+            // Security keys: the one registered key, active.
+            await page.ClickAsync("[data-view=keys]");
+            await Assertions.Expect(page.Locator("#key-list li")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator("#key-list li")).ToContainTextAsync("有効");
+            await page.ClickAsync("[data-view=history]");
+
+            // English toggle.
+            await page.ClickAsync("#lang");
+            await Assertions.Expect(page.Locator("#history-heading")).ToHaveTextAsync("Signed");
+
+            // The session ends: the next action sends the user back to sign in, with the reason shown.
+            await service.Db.ExecuteAsync($"UPDATE user_sessions SET expires_at = created_at + interval '1 millisecond' WHERE user_id = '{signer}'");
+            await page.ClickAsync("[data-view=queue]");
+            await page.WaitForURLAsync($"{service.Origin}/login.html?next=/signer.html");
+            await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Your session has expired");
+        }
+        finally
+        {
+            File.Delete(pem.Path);
+        }
+    }
+
+    private static async Task<(string Path, Guid Aaguid)> PinVirtualAuthenticatorAsync(IBrowser browser)
+    {
+        // As in SignInPageBrowserTests: capture one attestation under the default trust, then pin a root for its key.
+        string attestationObject;
+        await using (var service = await SignInPageBrowserTests.RunningService.StartAsync(null))
+        {
+            var (enrollmentId, code) = await service.CreateOperatorAsync();
+            var page = await SignInPageBrowserTests.OpenPageWithAuthenticatorAsync(browser, service.Origin);
+            await page.FillAsync("#enrollment-id", enrollmentId.ToString());
+            await page.FillAsync("#enrollment-code", code);
+            var request = await page.RunAndWaitForRequestAsync(
+                () => page.ClickAsync("#register"), r => r.Url.EndsWith("/v1/identity/registration", StringComparison.Ordinal));
+            using var body = JsonDocument.Parse(request.PostData!);
+            attestationObject = body.RootElement.GetProperty("credential").GetProperty("response").GetProperty("attestationObject").GetString()!;
+            await page.Context.CloseAsync();
+        }
+
+        var (_, aaguid, certificate) = SignInPageBrowserTests.ReadAttestation(Base64Url.DecodeFromChars(attestationObject));
+        using var root = SignInPageBrowserTests.VirtualAuthenticatorRoot(certificate);
+        var path = Path.Combine(Path.GetTempPath(), $"chromium-virtual-authenticator-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(path, root.ExportCertificatePem());
+        return (path, aaguid);
+    }
+
+    private static async Task<T> WithScopeAsync<T>(SignInPageBrowserTests.RunningService service, Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = service.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    private static async Task<Guid> CreateSignerAsync(SignInPageBrowserTests.RunningService service, string number)
+    {
+        var userId = Guid.CreateVersion7();
+        await WithScopeAsync(service, async sp =>
+        {
+            var db = sp.GetRequiredService<SignatureServiceDbContext>();
+            db.Users.Add(new UserRecord
+            {
+                Id = userId, DisplayName = "山田 太郎", Status = "active", Roles = [UserRoles.Signer],
+                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            });
+            return await db.SaveChangesAsync();
+        });
+        await WithScopeAsync(service, sp => sp.GetRequiredService<ImportLicenseRegistry>().ImportAsync(
+            Encoding.UTF8.GetBytes($"{ImportLicenseRegistry.Header}\ndoctor,{number},2010-04-01,山田 太郎,1980-01-02,active\n"),
+            Operator, CancellationToken.None));
+        await WithScopeAsync(service, sp => sp.GetRequiredService<VerifySignerLicense>().VerifyAsync(
+            new LicenseClaim(userId, "doctor", number, "山田 太郎", new DateOnly(1980, 1, 2)), Operator, CancellationToken.None));
+        await WithScopeAsync(service, sp => sp.GetRequiredService<IssueSignerCertificate>().IssueAsync(
+            new SignerCertificateInput(userId, "Example Clinic", "例クリニック", "YAMADA TARO", "山田 太郎"), Operator, CancellationToken.None));
+        return userId;
+    }
+
+    private static async Task<(Guid Row, string ClientId)> CreateClientAsync(SignInPageBrowserTests.RunningService service)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var clientId = "ehr-" + Guid.NewGuid().ToString("N")[..12];
+        var record = await WithScopeAsync(service, sp => sp.GetRequiredService<ClientRegistration>().RegisterAsync(
+            new RegisterClientInput(clientId, "さくら病院 電子カルテ", [new ClientKeyInput("k1", "ES256", Jose.PublicJwk(key))], []),
+            Operator, CancellationToken.None));
+        return (record.Id, clientId);
+    }
+
+    private static object Doc(string type, byte[] content, string mediaType) =>
+        new { type, mediaType, content = Convert.ToBase64String(content) };
+
+    private static async Task<Guid> SubmitAsync(
+        SignInPageBrowserTests.RunningService service, Guid clientRow, string clientId, Guid signer, object document)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { signer = new { userId = signer }, documents = new[] { document } });
+        var created = await WithScopeAsync(service, sp => sp.GetRequiredService<SignatureRequestWorkflows>()
+            .CreateAsync(clientRow, clientId, body, null, CancellationToken.None));
+        await Task.Delay(5); // distinct creation times keep "newest first" unambiguous
+        return created.Request.Id;
+    }
+
+    private static async Task Screenshot(IPage page, string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SignatureService.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        // Note: ids and times differ on every run, so the committed images are only rewritten on request (like the OpenAPI file).
+        var target = Environment.GetEnvironmentVariable("SIGNSVC_UPDATE_SCREENSHOTS") == "1" && dir is not null
+            ? Path.Combine(dir.FullName, "docs", "screenshots")
+            : Path.Combine(Path.GetTempPath(), "signsvc-screenshots");
+        Directory.CreateDirectory(target);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(target, name), FullPage = true });
+    }
+}
