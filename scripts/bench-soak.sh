@@ -35,7 +35,6 @@ echo "$(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(d
 echo
 # Note: WebApplicationFactory finds the service's content root through this variable outside a test project.
 export ASPNETCORE_TEST_CONTENTROOT_SIGNATURESERVICE_API="$SS_ROOT/src/SignatureService.Api"
-export BENCH_SOAK_API_DLL="$SS_ROOT/src/SignatureService.Api/bin/Release/net10.0/SignatureService.Api.dll"
 status=0
 BENCH_MODE=soak dotnet "$SS_ROOT/bench/SignatureService.Approval.Benchmarks/bin/Release/net10.0/SignatureService.Approval.Benchmarks.dll" || status=$?
 echo

@@ -26,8 +26,6 @@ internal static class SoakBenchmark
         var signerCount = (int)EnvDouble("BENCH_SOAK_SIGNERS", 20);
         var warmUpSeconds = EnvDouble("BENCH_SOAK_WARMUP_SECONDS", 60);
         var drainLimit = TimeSpan.FromMinutes(EnvDouble("BENCH_SOAK_DRAIN_MINUTES", 15));
-        var apiDll = Environment.GetEnvironmentVariable("BENCH_SOAK_API_DLL")
-            ?? throw new InvalidOperationException("BENCH_SOAK_API_DLL: the service's SignatureService.Api.dll (scripts/bench-soak.sh sets it).");
 
         using var authenticator = new SoftwareAuthenticator();
         var rootPem = Path.Combine(Path.GetTempPath(), $"signsvc-soak-root-{Guid.NewGuid():N}.pem");
@@ -74,7 +72,7 @@ internal static class SoakBenchmark
 
             // 2. The service as its own process on the same database and token.
             Log("starting the service process");
-            await using var process = await ServiceProcess.StartAsync(apiDll, settings);
+            await using var process = await ServiceProcess.StartAsync(settings, environmentName: "Benchmark");
             Log($"service process {process.Id} ready at {process.Address}");
             using var ehrHttp = NewClient(process.Address);
             var ehr = setupEhr.On(ehrHttp);
@@ -443,97 +441,4 @@ internal sealed record Snapshot(long RssKib, int Threads, int Fds, long PgConnec
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RSS {RssKib / 1024} MiB, {Threads} threads, {Fds} fds, {PgConnections} PostgreSQL connections");
-}
-
-/// <summary>The service as its own process: <c>dotnet SignatureService.Api.dll</c>, settings as environment variables, Kestrel on loopback.</summary>
-internal sealed class ServiceProcess : IAsyncDisposable
-{
-    private readonly Process _process;
-
-    private ServiceProcess(Process process, Uri address)
-    {
-        _process = process;
-        Address = address;
-    }
-
-    public Uri Address { get; }
-
-    public int Id => _process.Id;
-
-    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
-
-    public static async Task<ServiceProcess> StartAsync(string apiDll, IReadOnlyDictionary<string, string?> settings)
-    {
-        var port = 34600 + Environment.ProcessId % 1000;
-        var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
-        var directory = Path.GetDirectoryName(Path.GetFullPath(apiDll))!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-        start.ArgumentList.Add(Path.GetFullPath(apiDll));
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        start.Environment["ASPNETCORE_URLS"] = address.ToString();
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Benchmark";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The service process did not start.");
-        var lastErrors = new ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lastErrors.Enqueue(line);
-                while (lastErrors.Count > 20)
-                {
-                    lastErrors.TryDequeue(out var _);
-                }
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var service = new ServiceProcess(process, address);
-        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
-        for (var i = 0; i < 1200; i++)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The service process exited with {process.ExitCode} during start-up: {string.Join('\n', lastErrors)}");
-            }
-
-            try
-            {
-                using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
-                if (ready.StatusCode == HttpStatusCode.OK)
-                {
-                    return service;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Note: not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Note: busy starting on a loaded machine.
-            }
-
-            await Task.Delay(100);
-        }
-
-        await service.DisposeAsync();
-        throw new TimeoutException("The service process did not become ready in 120 s.");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
 }

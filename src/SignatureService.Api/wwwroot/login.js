@@ -1,18 +1,6 @@
-// Minimal sign-in page: WebAuthn registration (with an enrollment code), login and logout. No inline script (strict CSP).
-'use strict';
-
-const base64url = {
-  encode(buffer) {
-    const bytes = new Uint8Array(buffer);
-    let text = '';
-    for (const b of bytes) text += String.fromCharCode(b);
-    return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  },
-  decode(value) {
-    const text = atob(value.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((value.length + 3) % 4));
-    return Uint8Array.from(text, c => c.charCodeAt(0)).buffer;
-  },
-};
+// Minimal sign-in page: WebAuthn registration (with an enrollment code), login and logout. An ES module (strict CSP: no inline
+// script); the WebAuthn encoding is webauthn.js's, shared with the signer pages.
+import { createCredential, getAssertion } from './webauthn.js';
 
 let csrfToken = null;
 
@@ -36,44 +24,14 @@ async function register() {
   const enrollmentId = document.getElementById('enrollment-id').value.trim();
   const code = document.getElementById('enrollment-code').value.trim();
   const { publicKey } = await post('/v1/identity/registration/options', { enrollmentId, code });
-  publicKey.challenge = base64url.decode(publicKey.challenge);
-  publicKey.user.id = base64url.decode(publicKey.user.id);
-  publicKey.excludeCredentials = publicKey.excludeCredentials.map(c => ({ ...c, id: base64url.decode(c.id) }));
-  const credential = await navigator.credentials.create({ publicKey });
-  await post('/v1/identity/registration', {
-    enrollmentId,
-    code,
-    credential: {
-      id: credential.id,
-      rawId: base64url.encode(credential.rawId),
-      type: credential.type,
-      response: {
-        clientDataJSON: base64url.encode(credential.response.clientDataJSON),
-        attestationObject: base64url.encode(credential.response.attestationObject),
-      },
-    },
-  });
+  const credential = await createCredential(publicKey);
+  await post('/v1/identity/registration', { enrollmentId, code, credential });
   show('Security key registered. You can sign in now.');
 }
 
 async function login() {
   const { publicKey } = await post('/v1/identity/login/options', {});
-  publicKey.challenge = base64url.decode(publicKey.challenge);
-  publicKey.allowCredentials = publicKey.allowCredentials.map(c => ({ ...c, id: base64url.decode(c.id) }));
-  const credential = await navigator.credentials.get({ publicKey });
-  const session = await post('/v1/identity/login', {
-    credential: {
-      id: credential.id,
-      rawId: base64url.encode(credential.rawId),
-      type: credential.type,
-      response: {
-        clientDataJSON: base64url.encode(credential.response.clientDataJSON),
-        authenticatorData: base64url.encode(credential.response.authenticatorData),
-        signature: base64url.encode(credential.response.signature),
-        userHandle: credential.response.userHandle ? base64url.encode(credential.response.userHandle) : null,
-      },
-    },
-  });
+  const session = await post('/v1/identity/login', { credential: await getAssertion(publicKey) });
   csrfToken = session.csrfToken;
   // Note: only the signer pages are a place to return to (no open redirect).
   if (new URLSearchParams(location.search).get('next') === '/signer.html') {

@@ -1,12 +1,14 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 
-namespace SignatureService.Api.Tests.Faults;
+namespace SignatureService.Testing;
 
 /// <summary>
-/// The service as a real operating-system process (<c>dotnet SignatureService.Api.dll</c>, the build the tests reference), with
-/// the same settings as an in-process test service given as environment variables, so a test can kill it with SIGKILL.
+/// The service as a real operating-system process (<c>dotnet SignatureService.Api.dll</c> of the same build configuration as
+/// the caller), with settings as environment variables and Kestrel on loopback, so a fault test can SIGKILL it and a
+/// benchmark can measure it from outside. Used by the fault tests and the sustained-load benchmark.
 /// </summary>
 internal sealed class ServiceProcess : IAsyncDisposable
 {
@@ -20,8 +22,16 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public int Id => _process.Id;
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Starts the service and waits (at most 120 s) until <c>/health/ready</c> answers 200.</summary>
+    /// <param name="settings">Configuration keys (<c>Section:Key</c>) and values.</param>
+    /// <param name="environment">Extra environment variables for the process.</param>
+    /// <param name="environmentName"><c>ASPNETCORE_ENVIRONMENT</c>.</param>
     public static async Task<ServiceProcess> StartAsync(
-        IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment = null, string environmentName = "Testing")
     {
         var port = 33000 + Random.Shared.Next(0, 1500);
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
@@ -38,20 +48,32 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
 
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environmentName;
         var process = Process.Start(start) ?? throw new InvalidOperationException("The service process did not start.");
+        var lastErrors = new ConcurrentQueue<string>();
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lastErrors.Enqueue(line);
+                while (lastErrors.Count > 20)
+                {
+                    lastErrors.TryDequeue(out var _);
+                }
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         var service = new ServiceProcess(process, address);
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < 1200; i++)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"The service process exited with {process.ExitCode} during start-up.");
+                throw new InvalidOperationException(
+                    $"The service process exited with {process.ExitCode} during start-up: {string.Join('\n', lastErrors)}");
             }
 
             try
@@ -62,16 +84,16 @@ internal sealed class ServiceProcess : IAsyncDisposable
                     return service;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                // Note: not listening yet.
+                // Note: not listening yet, or busy starting on a loaded machine.
             }
 
             await Task.Delay(100);
         }
 
         await service.DisposeAsync();
-        throw new TimeoutException("The service process did not become ready in 60 s.");
+        throw new TimeoutException("The service process did not become ready in 120 s.");
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing — as a crashed node or an OOM kill.</summary>
@@ -90,7 +112,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    /// <summary>The Api project's build output of the same configuration as this test assembly.</summary>
+    /// <summary>
+    /// The Api project's build output of the caller's configuration: tests/P/bin/C/F and bench/P/bin/C/F sit at the same depth
+    /// below the repository as src/SignatureService.Api/bin/C/F.
+    /// </summary>
     private static string ApiDirectory
     {
         get
