@@ -1,3 +1,4 @@
+using SignatureService.Api.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using SignatureService.Core.Errors;
@@ -47,18 +48,8 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
     /// True when the database cannot be reached or is going away (a transient Npgsql error), also when EF Core or the
     /// authentication handler wrapped it (<see cref="Exception.InnerException"/> chain, at most 8 deep).
     /// </summary>
-    internal static bool IsDatabaseUnavailable(Exception exception)
-    {
-        for (var (current, depth) = (exception, 0); current is not null && depth < 8; (current, depth) = (current.InnerException, depth + 1))
-        {
-            if (current is NpgsqlException { IsTransient: true })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    internal static bool IsDatabaseUnavailable(Exception exception) =>
+        exception.Contains(e => e is NpgsqlException { IsTransient: true });
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Error, Message = "Unhandled exception")]
     private static partial void LogUnexpected(ILogger logger, Exception exception);

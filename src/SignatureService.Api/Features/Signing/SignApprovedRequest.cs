@@ -6,6 +6,7 @@ using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Features.SignatureRequests;
 using SignatureService.Api.Features.Telemetry;
+using SignatureService.Api.Hosting;
 using SignatureService.Core.Documents;
 using SignatureService.Core.Signing;
 using SignatureService.Data;
@@ -201,18 +202,8 @@ public sealed class SignApprovedRequest(
     /// True when signing failed because the HSM or the TSA is away (also when the XAdES or CAdES layer wrapped that failure),
     /// as opposed to a fault of the request itself.
     /// </summary>
-    internal static bool IsDependencyOutage(Exception exception)
-    {
-        for (var (current, depth) = (exception, 0); current is not null && depth < 8; (current, depth) = (current.InnerException, depth + 1))
-        {
-            if (current is HsmException or PkiException { Code: PkiErrorCodes.TimestampRejected })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    internal static bool IsDependencyOutage(Exception exception) =>
+        exception.Contains(e => e is HsmException or PkiException { Code: PkiErrorCodes.TimestampRejected });
 
     internal sealed class TimestampSource(ITimestampAuthority tsa) : IXadesTimestampSource
     {
