@@ -15,9 +15,13 @@ if (CommandLine.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSignatureService();
 
-var app = builder.Build();
+await using var app = builder.Build();
 app.UseSignatureService();
-await app.RunAsync();
+// Note: StartAsync + WaitForShutdownAsync rather than RunAsync. RunAsync disposes the host the moment a start is refused (bad
+// configuration), which races WebApplicationFactory reading that refusal in the tests: it then saw an ObjectDisposedException
+// instead of the validation error, now and then under load. Here the host is disposed when Main returns.
+await app.StartAsync();
+await app.WaitForShutdownAsync();
 return Environment.ExitCode;
 
 /// <summary>Entry point, visible to the integration tests' <c>WebApplicationFactory</c>.</summary>

@@ -33,7 +33,23 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> StartAsync(
         IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment = null, string environmentName = "Testing")
     {
-        var port = 33000 + Random.Shared.Next(0, 1500);
+        // Note: a port the system hands out is free now but may be taken before the service binds it (the ephemeral range is
+        // shared with every outgoing connection on the machine); a refused bind is retried on another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(FreePort(), settings, environment, environmentName);
+            }
+            catch (AddressInUseException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static async Task<ServiceProcess> StartOnceAsync(
+        int port, IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment, string environmentName)
+    {
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = ApiDirectory };
         start.ArgumentList.Add(Path.Combine(ApiDirectory, "SignatureService.Api.dll"));
@@ -51,11 +67,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environmentName;
         var process = Process.Start(start) ?? throw new InvalidOperationException("The service process did not start.");
         var lastErrors = new ConcurrentQueue<string>();
+        var addressInUse = false;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
             {
+                addressInUse |= line.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
                 lastErrors.Enqueue(line);
                 while (lastErrors.Count > 20)
                 {
@@ -72,6 +90,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                if (Volatile.Read(ref addressInUse))
+                {
+                    throw new AddressInUseException();
+                }
+
                 throw new InvalidOperationException(
                     $"The service process exited with {process.ExitCode} during start-up: {string.Join('\n', lastErrors)}");
             }
@@ -112,6 +135,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>
     /// The Api project's build output of the caller's configuration: tests/P/bin/C/F and bench/P/bin/C/F sit at the same depth
     /// below the repository as src/SignatureService.Api/bin/C/F.
@@ -127,4 +157,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
             return Path.Combine(repository, "src", "SignatureService.Api", "bin", configuration, framework);
         }
     }
+}
+
+/// <summary>The service process could not bind its port (taken meanwhile); start it on another.</summary>
+internal sealed class AddressInUseException : Exception
+{
 }
