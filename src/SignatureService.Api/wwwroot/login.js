@@ -1,6 +1,7 @@
 // Minimal sign-in page: WebAuthn registration (with an enrollment code), login and logout. An ES module (strict CSP: no inline
 // script); the WebAuthn encoding is webauthn.js's, shared with the signer pages.
 import { createCredential, getAssertion } from './webauthn.js';
+import { pages } from './ui.js';
 
 let csrfToken = null;
 
@@ -33,9 +34,10 @@ async function login() {
   const { publicKey } = await post('/v1/identity/login/options', {});
   const session = await post('/v1/identity/login', { credential: await getAssertion(publicKey) });
   csrfToken = session.csrfToken;
-  // Note: only the signer pages are a place to return to (no open redirect).
-  if (new URLSearchParams(location.search).get('next') === '/signer.html') {
-    location.assign('/signer.html');
+  // Only the product's own pages are places to return to (no open redirect).
+  const next = new URLSearchParams(location.search).get('next');
+  if (pages.includes(next)) {
+    location.assign(next);
     return;
   }
   show(`Signed in as ${session.displayName} (${session.roles.join(', ')}, ${session.acr}).`);

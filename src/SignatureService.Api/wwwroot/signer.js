@@ -1,6 +1,7 @@
 // Signer pages: pending queue, document view, batch approval on the security key, rejection, history with verification, keys.
 // Every text from the server goes through textContent (never innerHTML); every state change carries X-CSRF-Token.
 import { api, getAssertion, createCredential } from './webauthn.js';
+import { $, el, createShell } from './ui.js';
 
 const text = {
   ja: {
@@ -35,81 +36,15 @@ const text = {
   },
 };
 
-let lang = localStorage.getItem('signsvc.lang') === 'en' ? 'en' : 'ja';
-let session = null;
+const shell = createShell(text, '/signer.html');
+const { t, show, call, guard } = shell;
+const when = iso => shell.when(iso);
 let selected = new Set();
 let currentDetail = null;
 const queueCache = new Map();
-const $ = id => document.getElementById(id);
-const t = (key, ...args) => { const v = text[lang][key]; return typeof v === 'function' ? v(...args) : (v ?? key); };
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) node.append(c);
-  return node;
-}
-
-function applyLanguage() {
-  document.documentElement.lang = lang;
-  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  $('lang').textContent = t('lang');
-  $('lang').lang = lang === 'ja' ? 'en' : 'ja';
-  showSession();
-}
-
-function show(message, error = false) {
-  $('status').textContent = message;
-  $('status').classList.toggle('error', error);
-}
-
-function when(iso) {
-  return iso ? new Date(iso).toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '';
-}
-
-function toLogin() {
-  sessionStorage.setItem('signsvc.expired', '1');
-  location.assign('/login.html?next=/signer.html');
-}
-
-async function call(method, url, options = {}) {
-  try {
-    return await api(method, url, { csrf: session?.csrfToken, ...options });
-  } catch (error) {
-    if (error.status === 401) { toLogin(); }
-    throw error;
-  }
-}
-
-function guard(action) {
-  return async event => {
-    event?.preventDefault?.();
-    try { await action(event); } catch (error) { if (error.status !== 401) show(t('failed', error.message), true); }
-  };
-}
-
-function showSession() {
-  if (!session) return;
-  $('who').textContent = t('signedIn', session.displayName, session.roles.join(', '));
-  const minutes = Math.max(0, Math.floor((new Date(session.expiresAt) - Date.now()) / 60000));
-  $('expiry').textContent = t('expiresIn', minutes);
-}
-
-function tick() {
-  if (!session) return;
-  if (new Date(session.expiresAt) <= Date.now()) { toLogin(); return; }
-  showSession();
-}
 
 function switchView(name) {
-  for (const v of ['queue', 'detail', 'history', 'keys']) $(`view-${v}`).hidden = v !== name;
-  for (const b of document.querySelectorAll('[data-view]')) {
-    if (b.dataset.view === name) b.setAttribute('aria-current', 'page'); else b.removeAttribute('aria-current');
-  }
+  shell.switchTo(['queue', 'detail', 'history', 'keys'], name);
   if (name === 'queue') return loadQueue();
   if (name === 'history') return loadHistory();
   if (name === 'keys') return loadKeys();
@@ -204,7 +139,7 @@ function renderPrescription(d) {
   const p = d.patient ?? {};
   field(grid, '患者氏名', p.nameKanji + (p.nameKana ? `（${p.nameKana}）` : ''));
   field(grid, '生年月日', p.dateOfBirth);
-  field(grid, '性別', p.sex ? sexes[lang][p.sex] : null);
+  field(grid, '性別', p.sex ? sexes[shell.lang][p.sex] : null);
   if (d.insurance) {
     field(grid, '保険者番号', d.insurance.insurerNumber);
     field(grid, '記号・番号', [d.insurance.cardSymbol, d.insurance.cardNumber, d.insurance.cardBranch].filter(Boolean).join(' ・ '));
@@ -238,7 +173,7 @@ function renderDeathCertificate(d) {
   const grid = el('dl', { class: 'form-grid' });
   const p = c.deceased ?? {};
   field(grid, '氏名', p.name + (p.nameKana ? `（${p.nameKana}）` : ''));
-  field(grid, '性別', p.sex ? sexes[lang][p.sex] : null);
+  field(grid, '性別', p.sex ? sexes[shell.lang][p.sex] : null);
   field(grid, '生年月日', p.dateOfBirth);
   field(grid, '死亡時の年齢', p.ageAtDeath);
   const death = c.death ?? {};
@@ -338,23 +273,8 @@ async function addKey() {
   await loadKeys();
 }
 
-async function logout() {
-  await call('POST', '/v1/identity/logout');
-  location.assign('/login.html');
-}
-
 async function start() {
-  applyLanguage();
-  try {
-    session = await api('GET', '/v1/me');
-  } catch (error) {
-    if (error.status === 401) { toLogin(); return; }
-    throw error;
-  }
-  showSession();
-  setInterval(tick, 15000);
-  $('lang').addEventListener('click', () => { lang = lang === 'ja' ? 'en' : 'ja'; localStorage.setItem('signsvc.lang', lang); applyLanguage(); });
-  $('logout').addEventListener('click', guard(logout));
+  if (!await shell.start('signer')) return;
   for (const b of document.querySelectorAll('[data-view]')) b.addEventListener('click', guard(() => switchView(b.dataset.view)));
   $('filters').addEventListener('submit', guard(loadQueue));
   $('approve').addEventListener('click', () => confirmApproval([...selected]));
@@ -366,6 +286,7 @@ async function start() {
   }));
   $('reject-form').addEventListener('submit', guard(reject));
   $('detail-back').addEventListener('click', guard(() => switchView('queue')));
+  $('add-key').addEventListener('click', guard(addKey));
   await loadQueue();
 }
 
