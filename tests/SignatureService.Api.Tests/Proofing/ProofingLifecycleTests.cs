@@ -121,6 +121,33 @@ public sealed class ProofingLifecycleTests(ProofingFixture f)
     }
 
     [Fact]
+    public async Task Purge_ApprovedApplicationWhoseCodeExpiredUnused_IsClosedThenErasedAfterRetention()
+    {
+        var ra = await f.OperatorAsync();
+        var approver = await f.OperatorAsync();
+        var abandoned = await f.VerifiedApplicationAsync(ra);
+        var (_, abandonedEnrollment, _) = await ProofingFixture.ApproveAsync(approver, abandoned);
+        var live = await f.VerifiedApplicationAsync(ra);
+        await ProofingFixture.ApproveAsync(approver, live);
+        await f.H.Db.ExecuteAsync($"UPDATE enrollment_codes SET created_at = now() - interval '30 days', expires_at = now() - interval '9 days' WHERE id = '{abandonedEnrollment}'");
+
+        await Expect(await ra.PostAsync("/v1/proofing/purge", null), HttpStatusCode.OK);
+
+        // Closed at the code's expiry, with its audit event; the application with a usable code stays open; nothing erased yet.
+        Assert.Equal(1L, await f.H.Db.ScalarAsync<long>(
+            $"SELECT count(*) FROM proofing_applications a JOIN enrollment_codes e ON e.id = a.enrollment_id WHERE a.id = '{abandoned}' AND a.closed_at = e.expires_at AND a.family_name IS NOT NULL"));
+        Assert.Equal(1L, await f.H.Db.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'proofing.application-abandoned' AND target_id = '{abandoned}'"));
+        Assert.Equal(1L, await f.H.Db.ScalarAsync<long>($"SELECT count(*) FROM proofing_applications WHERE id = '{live}' AND closed_at IS NULL"));
+
+        // Once the retention period has passed since that closing, the purge erases it like any closed application.
+        await f.H.Db.ExecuteAsync($"UPDATE proofing_applications SET closed_at = now() - interval '3654 days' WHERE id = '{abandoned}'");
+        await Expect(await ra.PostAsync("/v1/proofing/purge", null), HttpStatusCode.OK);
+        Assert.Equal(1L, await f.H.Db.ScalarAsync<long>(
+            $"SELECT count(*) FROM proofing_applications WHERE id = '{abandoned}' AND family_name IS NULL AND personal_data_purged_at IS NOT NULL"));
+        Assert.Equal(1L, await f.H.Db.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'proofing.application-abandoned' AND target_id = '{abandoned}'"));
+    }
+
+    [Fact]
     public async Task BackupKey_AfterFreshLogin_IsAddedToTheSigner()
     {
         var (userId, credential, _) = await EnrolledSignerAsync();

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using SignatureService.Api.Hosting;
 using SignatureService.Data;
 using SignatureService.Data.Audit;
@@ -12,7 +11,9 @@ namespace SignatureService.Api.Features.Proofing;
 /// The retention purge (issue 5 item 8): for applications closed longer than <see cref="ProofingOptions.RetentionPeriod"/>
 /// ago, deletes the evidence items and erases the personal data (basic four facts, contact, license number, facility,
 /// biometric reference hash), keeping the row's decisions and the audit trail (which never held personal data).
-/// One audit event per application, in the transaction of its erasure.
+/// One audit event per application, in the transaction of its erasure. Before that it closes approved applications whose
+/// enrollment code can no longer be used (expired or locked, never consumed): the applicant never bound a key, and without a
+/// closing time such an application's personal data would be kept for ever.
 /// </summary>
 public sealed class PurgeProofingRecords(SignatureServiceDbContext db, AuditTrail audit, IOptions<ProofingOptions> options, TimeProvider time)
 {
@@ -22,6 +23,7 @@ public sealed class PurgeProofingRecords(SignatureServiceDbContext db, AuditTrai
     /// <summary>Purges everything due; returns what was erased.</summary>
     public async Task<PurgeView> PurgeAsync(AuditActor actor, CancellationToken cancellationToken)
     {
+        await CloseAbandonedAsync(actor, cancellationToken);
         var applications = 0;
         var evidence = 0;
         while (true)
@@ -62,6 +64,46 @@ public sealed class PurgeProofingRecords(SignatureServiceDbContext db, AuditTrai
             applications += due.Count;
         }
     }
+
+    /// <summary>
+    /// Closes approved, never-enrolled applications whose enrollment code expired or was locked, at the time the code became
+    /// unusable (its expiry, or now for a locked one), each with its audit event, in one transaction per batch.
+    /// </summary>
+    private async Task CloseAbandonedAsync(AuditActor actor, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var abandoned = await db.ProofingApplications
+                .FromSql($"""
+                    SELECT a.*, a.xmin FROM proofing_applications a JOIN enrollment_codes e ON e.id = a.enrollment_id
+                    WHERE a.status = 'approved' AND a.closed_at IS NULL AND e.consumed_at IS NULL
+                      AND (e.expires_at <= {now} OR e.locked_at IS NOT NULL)
+                    ORDER BY a.decided_at LIMIT {BatchSize} FOR UPDATE OF a SKIP LOCKED
+                    """)
+                .ToListAsync(cancellationToken);
+            if (abandoned.Count == 0)
+            {
+                return;
+            }
+
+            var codes = await db.EnrollmentCodes.Where(e => abandoned.Select(a => a.EnrollmentId).Contains(e.Id))
+                .ToDictionaryAsync(e => e.Id, cancellationToken);
+            foreach (var application in abandoned)
+            {
+                var code = codes[application.EnrollmentId!.Value];
+                application.ClosedAt = code.ExpiresAt <= now ? code.ExpiresAt : now;
+                application.UpdatedAt = now;
+                audit.Record(db, actor, "proofing.application-abandoned", "proofing-application", application.Id.ToString(),
+                    new { enrollmentExpiredAt = code.ExpiresAt, locked = code.LockedAt is not null });
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+    }
 }
 
 /// <summary>Runs <see cref="PurgeProofingRecords"/> every <see cref="ProofingOptions.PurgeInterval"/> once the schema is migrated.</summary>
@@ -85,7 +127,7 @@ internal sealed partial class ProofingRetention(
                 var purged = await scope.ServiceProvider.GetRequiredService<PurgeProofingRecords>().PurgeAsync(AuditActor.System, stoppingToken);
                 LogPurged(logger, purged.Applications, purged.EvidenceItems);
             }
-            catch (Exception ex) when (ex is NpgsqlException or DbUpdateException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogPurgeFailed(logger, ex.GetType().Name);
             }
