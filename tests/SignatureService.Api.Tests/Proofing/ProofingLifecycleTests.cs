@@ -58,6 +58,24 @@ public sealed class ProofingLifecycleTests(ProofingFixture f)
     }
 
     [Fact]
+    public async Task Reinstate_CertificateAnOperatorHeldBeforeTheSuspension_StaysOnHold()
+    {
+        var (userId, _, _) = await EnrolledSignerAsync();
+        var ra = await f.OperatorAsync();
+        var ca = await f.OperatorAsync("ca-operator");
+        var serial = await f.H.Db.ScalarAsync<string>($"SELECT encode(serial_number, 'hex') FROM certificates WHERE user_id = '{userId}' AND kind = 'signer'");
+        await Expect(await ca.PostAsync($"/v1/ca/certificates/{serial}/suspension", null), HttpStatusCode.OK);
+
+        await Expect(await ra.PostAsync($"/v1/proofing/signers/{userId}/suspension", new { reason = "key reported lost" }), HttpStatusCode.OK);
+        var reinstated = await ra.PostAsync($"/v1/proofing/signers/{userId}/reinstatement", null);
+
+        await Expect(reinstated, HttpStatusCode.OK);
+        Assert.Equal(0, (await reinstated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("certificates").GetInt32());
+        Assert.Equal("active", await f.H.Db.ScalarAsync<string>($"SELECT status FROM users WHERE id = '{userId}'"));
+        Assert.Equal("on-hold", await f.H.Db.ScalarAsync<string>($"SELECT status FROM certificates WHERE user_id = '{userId}' AND kind = 'signer'"));
+    }
+
+    [Fact]
     public async Task RegistryImport_RevokingTheLicense_SuspendsTheSigner()
     {
         var (userId, _, applicationId) = await EnrolledSignerAsync();

@@ -59,7 +59,7 @@ public sealed class SignerLifecycle(
     /// <summary>
     /// Reinstates a suspended signer whose license is still active in the registry: user active, the keys this suspension
     /// suspended active again (a key suspended for another reason, e.g. a cloned-key counter, stays suspended), the signing
-    /// certificates on hold good again (CRL re-issued).
+    /// certificates this suspension put on hold good again (CRL re-issued); a certificate an operator had suspended before stays on hold.
     /// </summary>
     /// <exception cref="ServiceException">404; 409 <c>proofing.signer-not-suspended</c> or <c>certificate.signer-not-qualified</c>.</exception>
     public async Task<SignerStatusView> ReinstateAsync(Guid userId, AuditActor actor, CancellationToken cancellationToken)
@@ -86,8 +86,10 @@ public sealed class SignerLifecycle(
         var keys = await db.WebAuthnCredentials
             .Where(c => c.UserId == userId && c.Status == CredentialStatus.Suspended && c.StatusChangedAt == suspendedAt)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CredentialStatus.Active).SetProperty(c => c.StatusChangedAt, now), cancellationToken);
+        // Note: only the holds this suspension placed (at or after it); a hold an operator placed before stays in force.
         var onHold = await db.Certificates.AsNoTracking()
-            .Where(c => c.UserId == userId && c.Kind == CertificateKinds.Signer && c.Status == CertificateStatuses.OnHold && c.NotAfter > now)
+            .Where(c => c.UserId == userId && c.Kind == CertificateKinds.Signer && c.Status == CertificateStatuses.OnHold && c.NotAfter > now &&
+                db.Revocations.Any(r => r.CertificateId == c.Id && r.LiftedAt == null && r.RevokedAt >= suspendedAt))
             .ToListAsync(cancellationToken);
         foreach (var certificate in onHold)
         {
