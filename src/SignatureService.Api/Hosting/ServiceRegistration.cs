@@ -139,6 +139,9 @@ internal static class ServiceRegistration
             c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<SignatureTimestampOptions>>().Value.TimeoutSeconds));
         services.AddHostedService<SigningWorker>();
         services.AddScoped<VerifySignedDocument>();
+        services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<VerificationOptions>, VerificationOptionsValidator>();
+        services.AddSingleton<VerificationMaterial>();
         services.AddHttpClient(CallbackDispatcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
     }

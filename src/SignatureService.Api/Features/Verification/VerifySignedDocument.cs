@@ -5,7 +5,9 @@ using SignatureService.Core.Documents;
 using SignatureService.Core.Qualification;
 using SignatureService.Data;
 using SignatureService.Data.Pki;
+using SignatureService.Pki.Errors;
 using SignatureService.Pki.HealthcareRoles;
+using SignatureService.Pki.Revocation;
 using SignatureService.Pki.XAdES;
 
 namespace SignatureService.Api.Features.Verification;
@@ -23,11 +25,16 @@ public sealed record VerificationReport(bool Valid, string? ErrorCode, IReadOnly
 
 /// <summary>
 /// Verifies a signed document for anyone (a pharmacy, a city office): the XAdES checks (structure, references, signature value,
-/// signing certificate, timestamps), then the service's own: path to the configured trust anchors (our root CA), revocation at
-/// signing time (our certificate store; indeterminate for foreign certificates), and hcRole versus the document type.
+/// signing certificate, timestamps), then the service's own: path to the trust anchors (our root CA and any configured in
+/// <see cref="VerificationOptions"/>, e.g. the MHLW HPKI root), revocation at signing time (our certificate store for our
+/// certificates; for others the CRLs embedded in the signature (ES-XL RevocationValues) and the configured CRL files, up the
+/// path to the anchor), and hcRole versus the document type.
 /// </summary>
-public sealed class VerifySignedDocument(SignatureServiceDbContext db, CertificateAuthorities authorities)
+public sealed class VerifySignedDocument(SignatureServiceDbContext db, CertificateAuthorities authorities, VerificationMaterial material)
 {
+    /// <summary>Longest certificate path walked for revocation (signer, intermediates).</summary>
+    private const int MaxPathLength = 6;
+
     /// <summary>Largest document accepted (a dispensing record embeds a signed prescription): 4 MiB.</summary>
     public const int MaxBytes = 4 * 1024 * 1024;
 
@@ -35,7 +42,7 @@ public sealed class VerifySignedDocument(SignatureServiceDbContext db, Certifica
     public async Task<VerificationReport> VerifyAsync(ReadOnlyMemory<byte> document, CancellationToken cancellationToken)
     {
         var hierarchy = await authorities.TryGetAsync(cancellationToken);
-        var anchors = hierarchy?.Authorities.Values.Select(a => a.Certificate).ToList() ?? [];
+        var anchors = Anchors(hierarchy);
         var report = new XadesVerifier(checks: [new TrustChainCheck(anchors), new HcRoleCheck()]).Verify(document.Span);
         return await ReportAsync(report, cancellationToken);
     }
@@ -48,11 +55,14 @@ public sealed class VerifySignedDocument(SignatureServiceDbContext db, Certifica
     public async Task<VerificationReport> VerifyCadesAsync(ReadOnlyMemory<byte> cms, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var hierarchy = await authorities.TryGetAsync(cancellationToken);
-        var anchors = hierarchy?.Authorities.Values.Select(a => a.Certificate).ToList() ?? [];
+        var anchors = Anchors(hierarchy);
         var report = new SignatureService.Pki.XAdES.Cades.CadesVerifier(MaxBytes, [new TrustChainCheck(anchors), new AttachmentRoleCheck()])
             .Verify(cms.Span, content);
         return await ReportAsync(report, cancellationToken);
     }
+
+    private List<X509Certificate2> Anchors(PkiHierarchy? hierarchy) =>
+        [.. hierarchy?.Authorities.Values.Select(a => a.Certificate) ?? [], .. material.Roots, .. material.Intermediates];
 
     private async Task<VerificationReport> ReportAsync(XadesVerificationReport report, CancellationToken cancellationToken)
     {
@@ -89,8 +99,7 @@ public sealed class VerifySignedDocument(SignatureServiceDbContext db, Certifica
             .Select(c => new { c.Id, c.Status }).SingleOrDefaultAsync(cancellationToken);
         if (record is null)
         {
-            return new VerificationCheck(XadesCheckNames.Revocation, "indeterminate", "verification.foreign-certificate",
-                "The certificate was not issued by this service; check the issuer's CRL or OCSP.", null);
+            return ForeignRevocation(signature, certificate);
         }
 
         var at = signature.SignatureTimestampTime ?? signature.SigningTime;
@@ -101,6 +110,61 @@ public sealed class VerifySignedDocument(SignatureServiceDbContext db, Certifica
             ? new VerificationCheck(XadesCheckNames.Revocation, "passed", "verification.not-revoked", $"Not revoked or suspended at {at:O}.", null)
             : new VerificationCheck(XadesCheckNames.Revocation, "failed", "verification.revoked",
                 $"Revoked or suspended since {revocation.RevokedAt:O} (reason {revocation.Reason}).", null);
+    }
+
+    /// <summary>
+    /// Revocation of a certificate we did not issue, at the signature time-stamp's time (else the claimed signing time), from the
+    /// signature's embedded CRLs and the configured CRL files, for the signer and each CA above it up to a self-signed anchor.
+    /// </summary>
+    private VerificationCheck ForeignRevocation(XadesSignatureReport signature, X509Certificate2 certificate)
+    {
+        if ((signature.SignatureTimestampTime ?? signature.SigningTime) is not { } at)
+        {
+            return new VerificationCheck(XadesCheckNames.Revocation, "indeterminate", "verification.revocation-unknown", "No signing time to check revocation at.", null);
+        }
+
+        var crls = new List<CertificateRevocationList>(material.Crls());
+        foreach (var der in signature.EmbeddedCrls)
+        {
+            try
+            {
+                crls.Add(CertificateRevocationList.Parse(der));
+            }
+            catch (PkiException)
+            {
+                // An unusable embedded CRL is not evidence; the check says unknown if nothing else covers the certificate.
+            }
+        }
+
+        List<X509Certificate2> issuers = [.. signature.EmbeddedCertificates, .. material.Roots, .. material.Intermediates];
+        var details = new List<string>();
+        var current = certificate;
+        for (var depth = 0; depth < MaxPathLength; depth++)
+        {
+            var status = CrlRevocationCheck.Evaluate(current, at, crls, issuers);
+            var who = depth == 0 ? "Signer" : $"CA {current.Subject}";
+            details.Add($"{who}: {status.Detail}");
+            switch (status.Outcome)
+            {
+                case RevocationOutcome.Revoked:
+                    return new VerificationCheck(XadesCheckNames.Revocation, "failed", "verification.revoked", string.Join(" ", details), null);
+                case RevocationOutcome.Unknown:
+                    return new VerificationCheck(XadesCheckNames.Revocation, "indeterminate",
+                        depth == 0 && crls.Count == 0 ? "verification.foreign-certificate" : "verification.revocation-unknown",
+                        depth == 0 && crls.Count == 0
+                            ? "The certificate was not issued by this service and no CRL of its issuer is embedded or configured."
+                            : string.Join(" ", details), null);
+            }
+
+            current = status.Issuer!;
+            if (current.SubjectName.RawData.AsSpan().SequenceEqual(current.IssuerName.RawData))
+            {
+                return new VerificationCheck(XadesCheckNames.Revocation, "passed", "verification.not-revoked", string.Join(" ", details), null);
+            }
+        }
+
+        return new VerificationCheck(XadesCheckNames.Revocation, "indeterminate", "verification.revocation-unknown",
+            $"The path is longer than {MaxPathLength} certificates.", null);
     }
 
     /// <summary>The signing certificate chains to one of our CA certificates (revocation is checked separately).</summary>
