@@ -293,6 +293,9 @@ public static class ErrorCatalogue
     /// <summary>Proofing: no JPKI roots are configured, so the online My Number card route is unavailable.</summary>
     public static readonly ErrorDescriptor ProofingJpkiNotConfigured = new("proofing.jpki-not-configured", 409, "No JPKI roots are configured.");
 
+    /// <summary>JPKI CRL files are configured but none current covers the signing certificate (refresh them from J-LIS).</summary>
+    public static readonly ErrorDescriptor ProofingJpkiRevocationUnknown = new("proofing.jpki-revocation-unknown", 409, "No current JPKI CRL covers the signing certificate.");
+
     /// <summary>
     /// An IAL3 (<c>nist-800-63a-4-ial3</c>) application binds its first key only in the attended session or after a biometric
     /// re-match: no RA operator attested either within the binding window.

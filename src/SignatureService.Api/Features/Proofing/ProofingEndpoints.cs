@@ -45,7 +45,7 @@ internal static class ProofingEndpoints
             .Accepts<JpkiSignatureRequest>("application/json")
             .WithSummary("Verifies the applicant's JPKI signature (detached CMS) against the configured JPKI roots and records it as evidence.")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
-            .ProducesErrors(ErrorCatalogue.ValidationFailed, ErrorCatalogue.NotFound, ErrorCatalogue.ProofingJpkiSignatureInvalid, ErrorCatalogue.ProofingJpkiNotConfigured, ErrorCatalogue.ProofingApplicationDecided);
+            .ProducesErrors(ErrorCatalogue.ValidationFailed, ErrorCatalogue.NotFound, ErrorCatalogue.ProofingJpkiSignatureInvalid, ErrorCatalogue.ProofingJpkiNotConfigured, ErrorCatalogue.ProofingJpkiRevocationUnknown, ErrorCatalogue.ProofingApplicationDecided);
         ra.MapPost("/applications/{applicationId:guid}/verification", VerifyAsync)
             .Accepts<VerifyApplicationRequest>("application/json")
             .WithSummary("Verifies the application against its proofing profile and records the achieved IAL.")

@@ -44,6 +44,12 @@ public sealed class ProofingOptions
     /// </summary>
     public IReadOnlyList<string> JpkiRootPemFiles { get; set; } = [];
 
+    /// <summary>
+    /// CRL files (DER or PEM) of the JPKI signing CAs, refreshed by the operator from J-LIS. When set, a JPKI signing certificate
+    /// must be covered by a current CRL and not listed on it; unset, revocation is left to the operator's own check.
+    /// </summary>
+    public IReadOnlyList<string> JpkiCrlFiles { get; set; } = [];
+
     /// <summary>The configured minimum as a level.</summary>
     public IdentityAssuranceLevel Minimum => (IdentityAssuranceLevel)MinimumIal;
 }
@@ -92,6 +98,14 @@ internal sealed class ProofingOptionsValidator : IValidateOptions<ProofingOption
             if (!File.Exists(file))
             {
                 errors.Add($"Proofing:JpkiRootPemFiles names a missing file: {file}");
+            }
+        }
+
+        foreach (var file in options.JpkiCrlFiles)
+        {
+            if (!File.Exists(file))
+            {
+                errors.Add($"Proofing:JpkiCrlFiles names a missing file: {file}");
             }
         }
 

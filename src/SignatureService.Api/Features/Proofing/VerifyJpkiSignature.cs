@@ -3,8 +3,10 @@ using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Options;
+using SignatureService.Api.Features.Verification;
 using SignatureService.Core.Errors;
 using SignatureService.Data.Proofing;
+using SignatureService.Pki.Revocation;
 
 namespace SignatureService.Api.Features.Proofing;
 
@@ -14,13 +16,17 @@ namespace SignatureService.Api.Features.Proofing;
 /// configured JPKI roots (<see cref="ProofingOptions.JpkiRootPemFiles"/>). Pure verification; the caller records the evidence.
 /// </summary>
 /// <remarks>
-/// Revocation is not checked here (the JPKI CRL/OCSP of J-LIS is reached only through a platform contract); the operator
-/// records that as part of the validation. Time validity is checked at the verification time.
+/// The JPKI CRL of J-LIS is reached only through a platform contract, so revocation is checked against the CRL files the operator
+/// keeps current (<see cref="ProofingOptions.JpkiCrlFiles"/>): a listed certificate is refused, and without a current CRL the
+/// signature is not accepted. With no CRL files configured, revocation is left to the operator's own check. Time validity is
+/// checked at the verification time.
 /// </remarks>
 public sealed class VerifyJpkiSignature(IOptions<ProofingOptions> options, TimeProvider time)
 {
     /// <summary>Largest accepted CMS, in bytes.</summary>
     public const int MaxCmsBytes = 32 * 1024;
+
+    private readonly CrlFiles _crls = new(options.Value.JpkiCrlFiles);
 
     private readonly Lazy<X509Certificate2Collection> _roots = new(() =>
     {
@@ -53,7 +59,8 @@ public sealed class VerifyJpkiSignature(IOptions<ProofingOptions> options, TimeP
     }
 
     /// <summary>Verifies <paramref name="cms"/> (DER, detached) over <paramref name="signingInput"/>; returns the signer certificate.</summary>
-    /// <exception cref="ServiceException">400 <c>proofing.jpki-signature-invalid</c>; 409 <c>proofing.jpki-not-configured</c>.</exception>
+    /// <exception cref="ServiceException">400 <c>proofing.jpki-signature-invalid</c> (also for a revoked certificate); 409
+    /// <c>proofing.jpki-not-configured</c> or <c>proofing.jpki-revocation-unknown</c>.</exception>
     public X509Certificate2 Verify(byte[] signingInput, byte[] cms)
     {
         ArgumentNullException.ThrowIfNull(signingInput);
@@ -97,6 +104,21 @@ public sealed class VerifyJpkiSignature(IOptions<ProofingOptions> options, TimeP
         if (usage is not null && (usage.KeyUsages & (X509KeyUsageFlags.NonRepudiation | X509KeyUsageFlags.DigitalSignature)) == 0)
         {
             throw new ServiceException(ErrorCatalogue.ProofingJpkiSignatureInvalid, "The certificate is not a signing certificate.");
+        }
+
+        if (_crls.IsConfigured)
+        {
+            var issuers = chain.ChainElements.Skip(1).Select(e => e.Certificate).ToList();
+            var status = CrlRevocationCheck.Evaluate(certificate, time.GetUtcNow(), _crls.Current(), issuers);
+            if (status.Outcome == RevocationOutcome.Revoked)
+            {
+                throw new ServiceException(ErrorCatalogue.ProofingJpkiSignatureInvalid, "The JPKI signing certificate is revoked: " + status.Detail);
+            }
+
+            if (status.Outcome == RevocationOutcome.Unknown)
+            {
+                throw new ServiceException(ErrorCatalogue.ProofingJpkiRevocationUnknown, status.Detail);
+            }
         }
 
         return certificate;

@@ -92,8 +92,7 @@ public sealed class VerificationMaterial(IOptions<VerificationOptions> options)
         return (roots, all.Except(roots).ToList());
     });
 
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, (DateTime Modified, CertificateRevocationList? Crl)> _crls = new(StringComparer.Ordinal);
+    private readonly CrlFiles _crls = new(options.Value.CrlFiles);
 
     /// <summary>Configured self-signed trust anchors.</summary>
     public IReadOnlyList<X509Certificate2> Roots => _anchors.Value.Roots;
@@ -102,18 +101,31 @@ public sealed class VerificationMaterial(IOptions<VerificationOptions> options)
     public IReadOnlyList<X509Certificate2> Intermediates => _anchors.Value.Intermediates;
 
     /// <summary>The configured CRLs as they are on disk now; a file that became unreadable is left out (the check says unknown).</summary>
-    public IReadOnlyList<CertificateRevocationList> Crls()
+    public IReadOnlyList<CertificateRevocationList> Crls() => _crls.Current();
+}
+
+/// <summary>A set of CRL files, parsed again when a file's modification time changes. Thread-safe.</summary>
+public sealed class CrlFiles(IReadOnlyList<string> files)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (DateTime Modified, CertificateRevocationList? Crl)> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>Whether any file is configured.</summary>
+    public bool IsConfigured => files.Count > 0;
+
+    /// <summary>The CRLs as they are on disk now; a file that is missing or unreadable is left out.</summary>
+    public IReadOnlyList<CertificateRevocationList> Current()
     {
         var result = new List<CertificateRevocationList>();
         lock (_gate)
         {
-            foreach (var file in options.Value.CrlFiles)
+            foreach (var file in files)
             {
                 var modified = File.Exists(file) ? File.GetLastWriteTimeUtc(file) : DateTime.MinValue;
-                if (!_crls.TryGetValue(file, out var cached) || cached.Modified != modified)
+                if (!_cache.TryGetValue(file, out var cached) || cached.Modified != modified)
                 {
                     cached = (modified, Load(file));
-                    _crls[file] = cached;
+                    _cache[file] = cached;
                 }
 
                 if (cached.Crl is not null)
