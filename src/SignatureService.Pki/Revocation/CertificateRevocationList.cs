@@ -2,6 +2,7 @@ using System.Formats.Asn1;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using SignatureService.Pki.Asn1;
 using SignatureService.Pki.Errors;
 
 namespace SignatureService.Pki.Revocation;
@@ -106,31 +107,31 @@ public sealed class CertificateRevocationList
     public bool IsSignedBy(X509Certificate2 issuer)
     {
         ArgumentNullException.ThrowIfNull(issuer);
-        if (!SameName(issuer.SubjectName, Issuer))
-        {
-            return false;
-        }
-
-        if (AuthorityKeyIdentifier is { } aki &&
-            issuer.Extensions[SubjectKeyIdentifierOid] is X509SubjectKeyIdentifierExtension ski &&
-            !ski.SubjectKeyIdentifierBytes.Span.SequenceEqual(aki))
-        {
-            return false;
-        }
-
-        if (issuer.Extensions["2.5.29.15"] is X509KeyUsageExtension usage && (usage.KeyUsages & X509KeyUsageFlags.CrlSign) == 0)
-        {
-            return false;
-        }
-
         try
         {
-            return VerifySignature(issuer);
+            if (!SameName(issuer.SubjectName, Issuer))
+            {
+                return false;
+            }
+
+            if (AuthorityKeyIdentifier is { } aki &&
+                issuer.Extensions[SubjectKeyIdentifierOid] is X509SubjectKeyIdentifierExtension ski &&
+                !ski.SubjectKeyIdentifierBytes.Span.SequenceEqual(aki))
+            {
+                return false;
+            }
+
+            if (issuer.Extensions["2.5.29.15"] is X509KeyUsageExtension usage && (usage.KeyUsages & X509KeyUsageFlags.CrlSign) == 0)
+            {
+                return false;
+            }
         }
         catch (CryptographicException)
         {
-            return false;
+            return false; // A malformed extension in a candidate certificate: not an issuer we can trust.
         }
+
+        return SignatureVerifier.Verify(_tbs, _signatureAlgorithm, _signature, issuer);
     }
 
     /// <summary>Whether this CRL is complete for <paramref name="certificate"/> (its issuer and the CRL's scope).</summary>
@@ -142,7 +143,16 @@ public sealed class CertificateRevocationList
             return false;
         }
 
-        var isCa = certificate.Extensions["2.5.29.19"] is X509BasicConstraintsExtension { CertificateAuthority: true };
+        bool isCa;
+        try
+        {
+            isCa = certificate.Extensions["2.5.29.19"] is X509BasicConstraintsExtension { CertificateAuthority: true };
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+
         return Scope switch
         {
             CrlScope.All => true,
@@ -426,98 +436,6 @@ public sealed class CertificateRevocationList
 
     private static DateTimeOffset ReadTime(AsnReader reader) =>
         reader.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? reader.ReadUtcTime(2049) : reader.ReadGeneralizedTime();
-
-    private bool VerifySignature(X509Certificate2 issuer)
-    {
-        var algorithm = new AsnReader(_signatureAlgorithm, AsnEncodingRules.DER).ReadSequence();
-        var oid = algorithm.ReadObjectIdentifier();
-        switch (oid)
-        {
-            case "1.2.840.113549.1.1.11" or "1.2.840.113549.1.1.12" or "1.2.840.113549.1.1.13":
-            {
-                using var rsa = issuer.GetRSAPublicKey();
-                return rsa is not null && rsa.VerifyData(_tbs, _signature, RsaHash(oid), RSASignaturePadding.Pkcs1);
-            }
-
-            case "1.2.840.113549.1.1.10":
-            {
-                var hash = PssHash(algorithm);
-                using var rsa = issuer.GetRSAPublicKey();
-                return hash is { } h && rsa is not null && rsa.VerifyData(_tbs, _signature, h, RSASignaturePadding.Pss);
-            }
-
-            case "1.2.840.10045.4.3.2" or "1.2.840.10045.4.3.3" or "1.2.840.10045.4.3.4":
-            {
-                using var ecdsa = issuer.GetECDsaPublicKey();
-                var hash = oid.EndsWith(".2", StringComparison.Ordinal) ? HashAlgorithmName.SHA256
-                    : oid.EndsWith(".3", StringComparison.Ordinal) ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA512;
-                return ecdsa is not null && ecdsa.VerifyData(_tbs, _signature, hash, DSASignatureFormat.Rfc3279DerSequence);
-            }
-
-            default:
-                return false;
-        }
-    }
-
-    private static HashAlgorithmName RsaHash(string oid) => oid switch
-    {
-        "1.2.840.113549.1.1.11" => HashAlgorithmName.SHA256,
-        "1.2.840.113549.1.1.12" => HashAlgorithmName.SHA384,
-        _ => HashAlgorithmName.SHA512,
-    };
-
-    /// <summary>The hash of RSASSA-PSS parameters that .NET can verify: MGF1 with the same hash and a salt as long as the hash.</summary>
-    private static HashAlgorithmName? PssHash(AsnReader algorithm)
-    {
-        if (!algorithm.HasData)
-        {
-            return null; // SHA-1 defaults: refused.
-        }
-
-        var parameters = algorithm.ReadSequence();
-        string? hashOid = null, mgfHashOid = null;
-        var salt = 20;
-        while (parameters.HasData)
-        {
-            var tag = parameters.PeekTag();
-            var field = parameters.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, tag.TagValue, isConstructed: true));
-            switch (tag.TagValue)
-            {
-                case 0:
-                    hashOid = field.ReadSequence().ReadObjectIdentifier();
-                    break;
-                case 1:
-                    var mgf = field.ReadSequence();
-                    if (mgf.ReadObjectIdentifier() != "1.2.840.113549.1.1.8")
-                    {
-                        return null;
-                    }
-
-                    mgfHashOid = mgf.ReadSequence().ReadObjectIdentifier();
-                    break;
-                case 2:
-                    if (!field.TryReadInt32(out salt))
-                    {
-                        return null;
-                    }
-
-                    break;
-                default:
-                    field.ReadEncodedValue();
-                    break;
-            }
-        }
-
-        HashAlgorithmName? hash = hashOid switch
-        {
-            "2.16.840.1.101.3.4.2.1" => HashAlgorithmName.SHA256,
-            "2.16.840.1.101.3.4.2.2" => HashAlgorithmName.SHA384,
-            "2.16.840.1.101.3.4.2.3" => HashAlgorithmName.SHA512,
-            _ => null,
-        };
-        var size = hash == HashAlgorithmName.SHA256 ? 32 : hash == HashAlgorithmName.SHA384 ? 48 : 64;
-        return hash is not null && mgfHashOid == hashOid && salt == size ? hash : null;
-    }
 
     private static PkiException Malformed(string message) => new(PkiErrorCodes.MalformedEncoding, message);
 }

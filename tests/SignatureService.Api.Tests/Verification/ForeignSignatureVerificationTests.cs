@@ -2,22 +2,32 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SignatureService.Api.Features.Pki;
 using SignatureService.Api.Features.Verification;
+using SignatureService.Api.Tests.Approvals;
 using SignatureService.Api.Tests.SignatureRequests;
 
 namespace SignatureService.Api.Tests.Verification;
 
-/// <summary>A service that also trusts the MHLW HPKI root (Verification:TrustAnchorPemFiles), as a pharmacy's would.</summary>
+/// <summary>
+/// Two installations: <see cref="Source"/> signs; <see cref="Service"/> is another one (its own CA and database) that also
+/// trusts the MHLW HPKI root and the source's root (Verification:TrustAnchorPemFiles), as a pharmacy's verifier would.
+/// </summary>
 public sealed class ForeignTrustFixture : IAsyncLifetime
 {
-    private readonly string _anchorFile = Path.Combine(Path.GetTempPath(), $"mhlw-hpki-root-{Guid.NewGuid():N}.pem");
+    private readonly string _anchorFile = Path.Combine(Path.GetTempPath(), $"signsvc-anchors-{Guid.NewGuid():N}.pem");
+
+    internal SigningFixture Source { get; } = new();
 
     internal SigningFixture Service { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        using var root = X509CertificateLoader.LoadCertificateFromFile(ForeignSignatureVerificationTests.TestData("medis", "mhlw-hpki-root-ca-v2.cer"));
-        await File.WriteAllTextAsync(_anchorFile, root.ExportCertificatePem());
+        await Source.InitializeAsync();
+        var hierarchy = await Source.WithScopeAsync(sp => sp.GetRequiredService<CertificateAuthorities>().RequireAsync(CancellationToken.None));
+        using var mhlw = X509CertificateLoader.LoadCertificateFromFile(ForeignSignatureVerificationTests.TestData("medis", "mhlw-hpki-root-ca-v2.cer"));
+        await File.WriteAllTextAsync(_anchorFile, mhlw.ExportCertificatePem() + "\n" + hierarchy.Get("root").Certificate.ExportCertificatePem() + "\n");
         Service = new SigningFixture(new Dictionary<string, string?> { ["Verification:TrustAnchorPemFiles:0"] = _anchorFile });
         await Service.InitializeAsync();
     }
@@ -25,6 +35,7 @@ public sealed class ForeignTrustFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Service.DisposeAsync();
+        await Source.DisposeAsync();
         File.Delete(_anchorFile);
     }
 }
@@ -57,6 +68,35 @@ public sealed class ForeignSignatureVerificationTests(ForeignTrustFixture fixtur
             Assert.Contains("Signer: Not listed", revocation.GetProperty("detail").GetString(), StringComparison.Ordinal);
             Assert.Contains("CA ", revocation.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Verify_OurEsXlSignatureAtAnotherInstance_TrustsOurRootAndReadsRevocationFromTheEmbeddedOcspResponse()
+    {
+        var client = await fixture.Source.CreateClientAsync();
+        var session = await fixture.Source.CreateSignerSessionAsync("doctor");
+        var (created, body) = await client.SendAsync(HttpMethod.Post, "/v1/signature-requests", new
+        {
+            signer = new { userId = session.UserId },
+            documents = new[] { TestClient.Document("prescription", SigningFixture.Prescription()) },
+            signatureLevel = "ES-XL",
+        });
+        Assert.True(created.StatusCode == HttpStatusCode.Created, body.ToString());
+        var id = body.GetProperty("id").GetGuid();
+        await session.ApproveAsync(id);
+        Assert.Equal("signed", await ApprovalHarness.WaitForFinalStatusAsync(client, id));
+        var (signed, _) = await client.SendAsync(HttpMethod.Get, $"/v1/signature-requests/{id}/documents/1/signed");
+
+        var report = await VerifyAsync(await signed.Content.ReadAsByteArrayAsync());
+
+        Assert.True(report.GetProperty("valid").GetBoolean(), report.ToString());
+        var checks = report.GetProperty("signatures")[0].GetProperty("checks").EnumerateArray().ToList();
+        var revocation = checks.Single(c => c.GetProperty("check").GetString() == "revocation");
+        Assert.Equal("passed", revocation.GetProperty("status").GetString());
+        // The signer by the OCSP response produced after the signature; the issuing CA by the root's ARL.
+        Assert.Contains("Signer: Good according to the OCSP response of", revocation.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("CA ", revocation.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("passed", checks.Single(c => c.GetProperty("check").GetString() == "trust-chain").GetProperty("status").GetString());
     }
 
     [Fact]

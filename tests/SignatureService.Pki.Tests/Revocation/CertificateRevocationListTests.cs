@@ -105,10 +105,10 @@ public sealed partial class CertificateRevocationListTests(TestPki pki, ITestOut
         var crls = der.Select(d => CertificateRevocationList.Parse(d)).ToList();
         using var signer = TestData.Certificate("medis/doctor-signing.cer");
 
-        var status = CrlRevocationCheck.Evaluate(signer, MedisSigningTime, crls, certificates);
+        var status = RevocationCheck.Evaluate(signer, MedisSigningTime, crls, certificates);
         var ca = Assert.IsType<X509Certificate2>(status.Issuer);
-        var caStatus = CrlRevocationCheck.Evaluate(ca, MedisSigningTime, crls, certificates);
-        var afterExpiry = CrlRevocationCheck.Evaluate(signer, MedisSigningTime.AddDays(30), crls, certificates);
+        var caStatus = RevocationCheck.Evaluate(ca, MedisSigningTime, crls, certificates);
+        var afterExpiry = RevocationCheck.Evaluate(signer, MedisSigningTime.AddDays(30), crls, certificates);
 
         Assert.Equal(RevocationOutcome.Good, status.Outcome);
         Assert.Contains("current at", status.Detail, StringComparison.Ordinal);
@@ -153,7 +153,7 @@ public sealed partial class CertificateRevocationListTests(TestPki pki, ITestOut
         var crl = CertificateRevocationList.Parse(CrlBuilder.Build(new CrlContent(5, ThisUpdate, ThisUpdate.AddDays(1),
             [new RevokedCertificate(leaf.SerialNumberBytes, signedAt.AddMinutes(revokedMinutesFromSigning), reason)]), pki.SigningCa));
 
-        var status = CrlRevocationCheck.Evaluate(leaf, signedAt, [crl], [pki.SigningCaCertificate, pki.RootCertificate]);
+        var status = RevocationCheck.Evaluate(leaf, signedAt, [crl], [pki.SigningCaCertificate, pki.RootCertificate]);
 
         Assert.Equal(expected, status.Outcome);
     }
@@ -165,9 +165,9 @@ public sealed partial class CertificateRevocationListTests(TestPki pki, ITestOut
         using var leaf = pki.IssueSigningCertificate(HcRole.MedicalDoctor, key);
         var stale = CertificateRevocationList.Parse(CrlBuilder.Build(new CrlContent(6, ThisUpdate, ThisUpdate.AddDays(1), []), pki.SigningCa));
 
-        Assert.Equal(RevocationOutcome.Unknown, CrlRevocationCheck.Evaluate(leaf, ThisUpdate.AddDays(2), [stale], [pki.SigningCaCertificate]).Outcome);
-        Assert.Equal(RevocationOutcome.Unknown, CrlRevocationCheck.Evaluate(leaf, ThisUpdate.AddHours(1), [stale], [pki.RootCertificate]).Outcome);
-        Assert.Equal(RevocationOutcome.Good, CrlRevocationCheck.Evaluate(leaf, ThisUpdate.AddHours(1), [stale], [pki.SigningCaCertificate]).Outcome);
+        Assert.Equal(RevocationOutcome.Unknown, RevocationCheck.Evaluate(leaf, ThisUpdate.AddDays(2), [stale], [pki.SigningCaCertificate]).Outcome);
+        Assert.Equal(RevocationOutcome.Unknown, RevocationCheck.Evaluate(leaf, ThisUpdate.AddHours(1), [stale], [pki.RootCertificate]).Outcome);
+        Assert.Equal(RevocationOutcome.Good, RevocationCheck.Evaluate(leaf, ThisUpdate.AddHours(1), [stale], [pki.SigningCaCertificate]).Outcome);
     }
 
     [Fact]

@@ -109,7 +109,7 @@ public sealed class VerifyJpkiSignature(IOptions<ProofingOptions> options, TimeP
         if (_crls.IsConfigured)
         {
             var issuers = chain.ChainElements.Skip(1).Select(e => e.Certificate).ToList();
-            var status = CrlRevocationCheck.Evaluate(certificate, time.GetUtcNow(), _crls.Current(), issuers);
+            var status = RevocationCheck.Evaluate(certificate, time.GetUtcNow(), _crls.Current(), issuers);
             if (status.Outcome == RevocationOutcome.Revoked)
             {
                 throw new ServiceException(ErrorCatalogue.ProofingJpkiSignatureInvalid, "The JPKI signing certificate is revoked: " + status.Detail);

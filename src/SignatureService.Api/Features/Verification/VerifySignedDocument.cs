@@ -7,6 +7,7 @@ using SignatureService.Data;
 using SignatureService.Data.Pki;
 using SignatureService.Pki.Errors;
 using SignatureService.Pki.HealthcareRoles;
+using SignatureService.Pki.Ocsp;
 using SignatureService.Pki.Revocation;
 using SignatureService.Pki.XAdES;
 
@@ -27,7 +28,7 @@ public sealed record VerificationReport(bool Valid, string? ErrorCode, IReadOnly
 /// Verifies a signed document for anyone (a pharmacy, a city office): the XAdES checks (structure, references, signature value,
 /// signing certificate, timestamps), then the service's own: path to the trust anchors (our root CA and any configured in
 /// <see cref="VerificationOptions"/>, e.g. the MHLW HPKI root), revocation at signing time (our certificate store for our
-/// certificates; for others the CRLs embedded in the signature (ES-XL RevocationValues) and the configured CRL files, up the
+/// certificates; for others the CRLs and OCSP responses embedded in the signature (ES-XL RevocationValues) and the configured CRL files, up the
 /// path to the anchor), and hcRole versus the document type.
 /// </summary>
 public sealed class VerifySignedDocument(SignatureServiceDbContext db, CertificateAuthorities authorities, VerificationMaterial material)
@@ -136,12 +137,25 @@ public sealed class VerifySignedDocument(SignatureServiceDbContext db, Certifica
             }
         }
 
+        var ocsp = new List<OcspResponseReader>();
+        foreach (var der in signature.EmbeddedOcspResponses)
+        {
+            try
+            {
+                ocsp.Add(OcspResponseReader.Parse(der));
+            }
+            catch (PkiException)
+            {
+                // As for CRLs: an unusable response is no evidence either way.
+            }
+        }
+
         List<X509Certificate2> issuers = [.. signature.EmbeddedCertificates, .. material.Roots, .. material.Intermediates];
         var details = new List<string>();
         var current = certificate;
         for (var depth = 0; depth < MaxPathLength; depth++)
         {
-            var status = CrlRevocationCheck.Evaluate(current, at, crls, issuers);
+            var status = RevocationCheck.Evaluate(current, at, crls, ocsp, issuers);
             var who = depth == 0 ? "Signer" : $"CA {current.Subject}";
             details.Add($"{who}: {status.Detail}");
             switch (status.Outcome)
@@ -150,8 +164,8 @@ public sealed class VerifySignedDocument(SignatureServiceDbContext db, Certifica
                     return new VerificationCheck(XadesCheckNames.Revocation, "failed", "verification.revoked", string.Join(" ", details), null);
                 case RevocationOutcome.Unknown:
                     return new VerificationCheck(XadesCheckNames.Revocation, "indeterminate",
-                        depth == 0 && crls.Count == 0 ? "verification.foreign-certificate" : "verification.revocation-unknown",
-                        depth == 0 && crls.Count == 0
+                        depth == 0 && crls.Count + ocsp.Count == 0 ? "verification.foreign-certificate" : "verification.revocation-unknown",
+                        depth == 0 && crls.Count + ocsp.Count == 0
                             ? "The certificate was not issued by this service and no CRL of its issuer is embedded or configured."
                             : string.Join(" ", details), null);
             }
