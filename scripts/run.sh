@@ -33,8 +33,26 @@ if [ -z "${WebAuthn__AllowList__0__RootPemFile:-}" ] && [ -z "${WebAuthn__Metada
   export WebAuthn__AllowList__0__Aaguid=5e1f0c4e-0000-4000-8000-000000000000 WebAuthn__AllowList__0__RootPemFile=$placeholder
 fi
 
+# Development only: also trust the browser's built-in WebAuthn emulation (Chromium DevTools virtual authenticator) so the demo
+# can be followed without a security key; the service refuses this setting in any other environment.
+if [ "$ASPNETCORE_ENVIRONMENT" = Development ]; then
+  export WebAuthn__DevelopmentBrowserEmulator=${WebAuthn__DevelopmentBrowserEmulator:-true}
+fi
+
 ss_log "building"
 dotnet build "$SS_ROOT/src/SignatureService.Api" -c Release -nologo -v quiet -clp:ErrorsOnly
+
+# The first-run story (Development only; SIGNSVC_SKIP_DEMO=1 skips it): development CA, demo EHR client, fictional license
+# registry, operator code and a demo physician ready to enrol. Idempotent; renews the one-time codes at every start.
+demo_walkthrough=""
+if [ "$ASPNETCORE_ENVIRONMENT" = Development ] && [ "${SIGNSVC_SKIP_DEMO:-0}" != 1 ]; then
+  ss_log "preparing the development demo (demo seed)"
+  if ! demo_walkthrough=$(cd "$SS_ROOT/src/SignatureService.Api/bin/Release/net10.0" && dotnet SignatureService.Api.dll demo seed \
+      --dir "$SS_ROOT/.data/dev/demo" --licenses "$SS_ROOT/scripts/demo/licenses.csv" --url http://localhost:5080); then
+    printf '\033[1;33mwarning:\033[0m the demo could not be prepared (see above); the service starts without it.\n' >&2
+    demo_walkthrough=""
+  fi
+fi
 
 printf '%s\n' "" \
   "SignatureService is starting on http://localhost:5080 (sign-in page: http://localhost:5080/login.html)" \
@@ -42,6 +60,7 @@ printf '%s\n' "" \
   "  readiness  curl -s http://127.0.0.1:5080/health/ready" \
   "  data       $SS_ROOT/.data/dev  (PostgreSQL on 127.0.0.1:$SS_PG_PORT, SoftHSM2 token '$SS_HSM_TOKEN'; PINs in secrets/)" \
   "Stop with Ctrl+C; run this command again to restart with the same data." "" >&2
+[ -z "$demo_walkthrough" ] || printf '%s\n\n' "$demo_walkthrough" >&2
 # Note: run from the output folder so the content root (appsettings.json) is the service's own.
 cd "$SS_ROOT/src/SignatureService.Api/bin/Release/net10.0"
 exec dotnet SignatureService.Api.dll --urls http://localhost:5080 "$@"

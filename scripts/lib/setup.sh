@@ -29,7 +29,7 @@ ss_apt_install() {
 }
 
 ss_base_packages() {
-  ss_apt_install postgresql openssl softhsm2 opensc xmlsec1 ca-certificates gcc libc6-dev libp11-kit-dev
+  ss_apt_install postgresql openssl softhsm2 opensc xmlsec1 ca-certificates gcc libc6-dev libp11-kit-dev curl
 }
 
 # ss_profile_dir PROFILE : creates and prints .data/PROFILE with a private secrets folder.

@@ -23,13 +23,14 @@ namespace SignatureService.Api.Cli;
 /// <item><c>audit verify</c>: recompute the audit chain and checkpoints; prints a JSON report naming the first broken or missing event.</item>
 /// <item><c>audit seal</c>: seal every pending audit event now and sign a checkpoint over the head (opens the HSM).</item>
 /// <item>CA operator verbs <c>ca</c>, <c>cert</c>, <c>license</c>, <c>crl</c>: see <see cref="PkiCommands"/>.</item>
+/// <item><c>demo seed</c> (Development only): see <see cref="DemoCommand"/>.</item>
 /// </list>
 /// Exit codes: 0 done, 2 usage or configuration error, 3 refused (validation, conflict, migration refused),
 /// 4 the audit trail failed verification.
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "client", "ca", "cert", "license", "crl", "operator", "audit"];
+    private static readonly string[] Verbs = ["migrate", "client", "ca", "cert", "license", "crl", "operator", "audit", "demo"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
@@ -39,6 +40,8 @@ internal static class CommandLine
         var builder = WebApplication.CreateBuilder([.. options.Where(o => o.Key.StartsWith("--config:", StringComparison.Ordinal))
             .Select(o => $"--{o.Key["--config:".Length..]}={o.Value[0]}")]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Note: a verb's standard output is its result (codes, reports, the demo walkthrough); log lines go to standard error.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddSignatureService();
         await using var app = builder.Build();
         try
@@ -53,6 +56,7 @@ internal static class CommandLine
                 ["operator", "create"] => await CreateOperatorAsync(services, options),
                 ["audit", var action and ("verify" or "seal")] => await AuditCommand.RunAsync(services, action),
                 ["ca" or "cert" or "license" or "crl", ..] => await PkiCommands.RunAsync(services, positional, options),
+                ["demo", ..] => await DemoCommand.RunAsync(services, positional, options),
                 _ => Usage(),
             };
         }
@@ -194,6 +198,7 @@ internal static class CommandLine
                    SignatureService.Api audit verify|seal
             """);
         Console.Error.WriteLine(PkiCommands.Usage);
+        Console.Error.WriteLine(DemoCommand.Usage);
         Console.Error.WriteLine("Configuration comes from the environment (e.g. ConnectionStrings__SignatureService) or --config:Key=Value.");
         return 2;
     }

@@ -42,6 +42,9 @@ public sealed class SignInPageBrowserTests
             await page.FillAsync("#enrollment-code", code);
             var request = await page.RunAndWaitForRequestAsync(
                 () => page.ClickAsync("#register"), r => r.Url.EndsWith("/v1/identity/registration", StringComparison.Ordinal));
+            // Japanese first; the English switch re-renders the same status.
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("失敗しました: webauthn.unknown-aaguid");
+            await page.ClickAsync("#lang");
             await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Failed: webauthn.unknown-aaguid");
             using var body = JsonDocument.Parse(request.PostData!);
             attestationObject = body.RootElement.GetProperty("credential").GetProperty("response").GetProperty("attestationObject").GetString()!;
@@ -67,16 +70,20 @@ public sealed class SignInPageBrowserTests
                 ["WebAuthn:AllowList:0:RootPemFile"] = pem,
             });
             var (enrollmentId, code) = await service.CreateOperatorAsync();
+            var (multiId, multiCode) = await service.CreateOperatorAsync(["ra-operator", "auditor"]);
             var page = await OpenPageWithAuthenticatorAsync(browser, service.Origin);
             var csp = (await page.GotoAsync($"{service.Origin}/login.html"))!.Headers["content-security-policy"];
             Assert.Equal(SignatureService.Api.Features.Protection.Protection.ContentSecurityPolicy, csp);
+            await page.ClickAsync("#lang");
             await page.FillAsync("#enrollment-id", enrollmentId.ToString());
             await page.FillAsync("#enrollment-code", code);
 
             await page.ClickAsync("#register");
             await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Security key registered. You can sign in now.");
+            // One role: straight to that role's home page.
             await page.ClickAsync("#login");
-            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Signed in as Browser Operator (ca-operator, aal3).");
+            await page.WaitForURLAsync($"{service.Origin}/ca.html");
+            await page.GotoAsync($"{service.Origin}/login.html");
             var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "signsvc_session");
             Assert.True(cookie.HttpOnly);
             Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
@@ -88,6 +95,19 @@ public sealed class SignInPageBrowserTests
             Assert.False(await service.Db.ScalarAsync<bool>("SELECT backup_eligible FROM webauthn_credentials"));
             var me = await page.APIRequest.GetAsync($"{service.Origin}/v1/me");
             Assert.Equal(401, me.Status);
+
+            // Several roles: the page offers each role's home page instead of choosing one (a fresh browser: its own key).
+            var multi = await OpenPageWithAuthenticatorAsync(browser, service.Origin);
+            await multi.FillAsync("#enrollment-id", multiId.ToString());
+            await multi.FillAsync("#enrollment-code", multiCode);
+            await multi.ClickAsync("#register");
+            await Assertions.Expect(multi.Locator("#status")).ToHaveTextAsync("セキュリティキーを登録しました。ログインできます。");
+            await multi.ClickAsync("#login");
+            await Assertions.Expect(multi.Locator("#status")).ToHaveTextAsync("Browser Operator としてログインしました（ra-operator, auditor、aal3）。");
+            await Assertions.Expect(multi.Locator("#home-links a")).ToHaveCountAsync(2);
+            Assert.Equal("/ra.html", await multi.Locator("#home-links a").Nth(0).GetAttributeAsync("href"));
+            Assert.Equal("/audit.html", await multi.Locator("#home-links a").Nth(1).GetAttributeAsync("href"));
+            Assert.Equal($"{service.Origin}/login.html", multi.Url);
         }
         finally
         {
@@ -217,11 +237,11 @@ public sealed class SignInPageBrowserTests
             return new RunningService(factory, db, origin);
         }
 
-        public async Task<(Guid EnrollmentId, string Code)> CreateOperatorAsync()
+        public async Task<(Guid EnrollmentId, string Code)> CreateOperatorAsync(string[]? roles = null)
         {
             await using var scope = _factory.Services.CreateAsyncScope();
             var (_, enrollment) = await scope.ServiceProvider.GetRequiredService<OperatorEnrollment>()
-                .CreateAsync("Browser Operator", ["ca-operator"], AuditActor.CommandLine("test"), CancellationToken.None);
+                .CreateAsync("Browser Operator", roles ?? ["ca-operator"], AuditActor.CommandLine("test"), CancellationToken.None);
             return (enrollment.EnrollmentId, EnrollmentCodes.Format(enrollment.Code));
         }
 

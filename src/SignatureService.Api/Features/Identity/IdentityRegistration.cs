@@ -15,7 +15,9 @@ internal static class IdentityRegistration
         services.AddOptions<SessionSettings>().BindConfiguration(SessionSettings.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SessionSettings>, SessionSettingsValidator>();
         services.AddSingleton(sp => RelyingParty.Load(
-            sp.GetRequiredService<IOptions<WebAuthnSettings>>().Value, sp.GetRequiredService<TimeProvider>().GetUtcNow()));
+            sp.GetRequiredService<IOptions<WebAuthnSettings>>().Value, sp.GetRequiredService<TimeProvider>().GetUtcNow(),
+            sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
+        services.AddHostedService<BrowserEmulatorWarning>();
         services.AddSingleton<FailureThrottle>();
         services.AddScoped<CeremonyChallenges>();
         services.AddScoped<EnrollmentCodes>();

@@ -30,6 +30,12 @@ public sealed class WebAuthnSettings
 
     /// <summary>PEM file of the FIDO MDS root the BLOB's signature must chain to.</summary>
     public string? MetadataRootPemFile { get; set; }
+
+    /// <summary>
+    /// Development only: also trust the browser's built-in WebAuthn emulation (Chromium DevTools virtual authenticator), see
+    /// <see cref="BrowserEmulatorTrust"/>. The service refuses to start with it in any environment other than Development.
+    /// </summary>
+    public bool DevelopmentBrowserEmulator { get; set; }
 }
 
 /// <summary>One allow-listed authenticator model.</summary>
@@ -103,7 +109,7 @@ public sealed class RelyingParty
     public bool SecureCookies { get; }
 
     /// <summary>Builds the relying party from settings; throws with a readable message when they are unusable.</summary>
-    internal static RelyingParty Load(WebAuthnSettings settings, DateTimeOffset now)
+    internal static RelyingParty Load(WebAuthnSettings settings, DateTimeOffset now, bool development = false)
     {
         var errors = new List<string>();
         var options = new WebAuthnOptions { RelyingPartyId = settings.RpId };
@@ -153,6 +159,19 @@ public sealed class RelyingParty
             }
         }
 
+        if (settings.DevelopmentBrowserEmulator)
+        {
+            // Note: the emulator's attestation key is public (see BrowserEmulatorTrust): a hard refusal outside Development.
+            if (development)
+            {
+                trust.AllowList.Add(BrowserEmulatorTrust.Create());
+            }
+            else
+            {
+                errors.Add("WebAuthn:DevelopmentBrowserEmulator is only allowed when ASPNETCORE_ENVIRONMENT=Development: it trusts a public attestation key.");
+            }
+        }
+
         if (trust.AllowList.Count == 0 && trust.Metadata is null && errors.Count == 0)
         {
             errors.Add("WebAuthn: configure AllowList entries and/or a MetadataBlobFile: the AAL3 policy trusts no authenticator otherwise.");
@@ -195,13 +214,13 @@ public sealed class RelyingParty
 }
 
 /// <summary>Validates <see cref="WebAuthnSettings"/> at start by loading them (files, BLOB signature).</summary>
-internal sealed class WebAuthnSettingsValidator(TimeProvider time) : IValidateOptions<WebAuthnSettings>
+internal sealed class WebAuthnSettingsValidator(TimeProvider time, IHostEnvironment environment) : IValidateOptions<WebAuthnSettings>
 {
     public ValidateOptionsResult Validate(string? name, WebAuthnSettings options)
     {
         try
         {
-            _ = RelyingParty.Load(options, time.GetUtcNow());
+            _ = RelyingParty.Load(options, time.GetUtcNow(), environment.IsDevelopment());
             return ValidateOptionsResult.Success;
         }
         catch (OptionsValidationException ex)

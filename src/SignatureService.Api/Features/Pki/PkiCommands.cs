@@ -160,7 +160,7 @@ internal static class PkiCommands
         }
     }
 
-    private static void OpenHsm(IServiceProvider services)
+    internal static void OpenHsm(IServiceProvider services)
     {
         var connection = services.GetRequiredService<HsmConnection>();
         if (connection.Token is not null)
