@@ -65,6 +65,9 @@ const text = {
     phoneFormat: '数字・+・-・( )・空白で20文字以内。', emailFormat: 'メールアドレスの形で入力してください。', contactRequired: '電話番号かメールアドレスのどちらかが必要です。',
     licenseFormat: '半角英数字とハイフンで20文字以内。', registrationDate: '未来の日付や、生年月日から18年未満の日付は入力できません。',
     docNumberFormat: '半角英数字・空白・ハイフンで40文字以内（先頭は英数字）。', expired: '有効期限が切れています。', hexFormat: '16進数64桁で入力してください。',
+    jpki: 'マイナンバーカードによる署名（オンライン）', jpkiHelp: '申請者はこのデータにマイナンバーカードの署名用電子証明書で署名し（分離型CMS）、その結果を貼り付けます。',
+    jpkiInput: '署名するデータを表示', jpkiData: '署名するデータ（base64）', jpkiCms: '申請者の署名（CMS、base64）', jpkiSubmit: '署名を検証して記録する',
+    jpkiAdded: 'マイナンバーカードの署名を検証し、証拠として記録しました。', base64Format: 'base64 で入力してください（32 KiB まで）。',
     consentNeeded: '顔画像の参照値には本人の同意が必要です。', sampleRequired: '再照合では画像のSHA-256が必要です。', hashing: 'SHA-256を計算しました（ファイルは送信しません）。',
   },
   en: {
@@ -116,7 +119,11 @@ const text = {
     contactRequired: 'A phone number or an e-mail address is required.', licenseFormat: 'Up to 20 of 0-9, A-Z, a-z and hyphens.',
     registrationDate: 'Not in the future, and at least 18 years after the date of birth.',
     docNumberFormat: 'Up to 40 of 0-9, A-Z, a-z, spaces and hyphens (starting with a letter or digit).', expired: 'The document has expired.',
-    hexFormat: 'Enter 64 hex digits.', consentNeeded: 'A facial image reference needs the applicant\u2019s consent.',
+    hexFormat: 'Enter 64 hex digits.', jpki: 'My Number card signature (online)',
+    jpkiHelp: 'The applicant signs these bytes with the My Number card\u2019s signing certificate (detached CMS); paste the result.',
+    jpkiInput: 'Show the bytes to sign', jpkiData: 'Bytes to sign (base64)', jpkiCms: 'The applicant\u2019s signature (CMS, base64)',
+    jpkiSubmit: 'Verify and record the signature', jpkiAdded: 'The My Number card signature was verified and recorded as evidence.',
+    base64Format: 'Enter base64 (at most 32 KiB).', consentNeeded: 'A facial image reference needs the applicant\u2019s consent.',
     sampleRequired: 'A re-match needs the SHA-256 of the sample.', hashing: 'SHA-256 computed (the file was not sent).',
   },
 };
@@ -371,6 +378,7 @@ function render(a) {
   const open = a.status === 'recorded';
   $('evidence-form').hidden = !open;
   $('verify-form').hidden = !open;
+  $('jpki-section').hidden = !(open && a.route === 'online-my-number-card');
   $('verify-profile').textContent = t('profileIs', t(`pf.${a.profile}`));
   renderChecks(a);
 
@@ -389,7 +397,8 @@ async function openDetail(id) {
   lastUnmet = null;
   $('attested').textContent = '';
   $('signer-state').textContent = '';
-  for (const form of ['evidence-form', 'verify-form', 'attest-form', 'reject-form', 'suspend-form']) showErrors($(form), 'x', {});
+  $('j-signingInput').value = '';
+  for (const form of ['evidence-form', 'jpki-form', 'verify-form', 'attest-form', 'reject-form', 'suspend-form']) showErrors($(form), 'x', {});
   render(await call('GET', `/v1/proofing/applications/${id}`));
   switchView('detail');
 }
@@ -434,6 +443,27 @@ async function addEvidence() {
   showErrors(form, 'e', {});
   await refresh();
   show(t('evidenceAdded'));
+}
+
+async function showSigningInput() {
+  const input = await call('GET', `/v1/proofing/applications/${current.id}/signing-input`);
+  $('j-signingInput').value = input.signingInput;
+  $('j-signingInput').focus();
+}
+
+async function addJpkiSignature() {
+  const form = $('jpki-form');
+  const cms = $('j-cms').value.replace(/\s+/g, '');
+  if (showErrors(form, 'j', !cms || cms.length > 44000 || !/^[A-Za-z0-9+/]+={0,2}$/.test(cms) ? { cms: t('base64Format') } : {})) return;
+  try {
+    await send('POST', `/v1/proofing/applications/${current.id}/jpki-signature`, { cms });
+  } catch (error) {
+    if (error.status === 400) { showErrors(form, 'j', { cms: error.message }); show(t('failed', error.message), true); return; }
+    throw error;
+  }
+  $('j-cms').value = '';
+  await refresh();
+  show(t('jpkiAdded'));
 }
 
 async function verifyApplication() {
@@ -577,6 +607,8 @@ async function start() {
   $('new-form').addEventListener('submit', guard(recordApplication));
   $('evidence-form').addEventListener('submit', guard(addEvidence));
   $('verify-form').addEventListener('submit', guard(verifyApplication));
+  $('jpki-input').addEventListener('click', guard(showSigningInput));
+  $('jpki-form').addEventListener('submit', guard(addJpkiSignature));
   $('approve').addEventListener('click', guard(approve));
   $('attest-form').addEventListener('submit', guard(attest));
   $('reject-form').addEventListener('submit', guard(reject));

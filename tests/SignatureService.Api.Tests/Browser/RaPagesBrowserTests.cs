@@ -123,9 +123,49 @@ public sealed class RaPagesBrowserTests
             Assert.Equal("proofing.dual-control", (await refused.JsonAsync())!.Value.GetProperty("code").GetString());
             Assert.Equal("verified", await service.Db.ScalarAsync<string>($"SELECT status FROM proofing_applications WHERE id = '{applicationId}'"));
 
+            // An online-route application (recorded through the API): the page shows the bytes the applicant signs with the My
+            // Number card and the server's refusal of a signature it cannot verify; then A rejects it with a reason.
+            var online = "D" + Guid.NewGuid().ToString("N")[..10];
+            await WithScopeAsync(service, sp => sp.GetRequiredService<ImportLicenseRegistry>().ImportAsync(
+                Encoding.UTF8.GetBytes($"{ImportLicenseRegistry.Header}\ndentist,{online},2011-04-01,試験 花子,1985-05-06,active\n"),
+                Cli, CancellationToken.None));
+            var recordedOnline = await a.APIRequest.PostAsync($"{service.Origin}/v1/proofing/applications", new APIRequestContextOptions
+            {
+                Headers = new Dictionary<string, string> { ["X-CSRF-Token"] = csrfA },
+                DataObject = new
+                {
+                    profile = "mhlw-guideline", route = "online-my-number-card", familyName = "試験", givenName = "花子", familyNameKana = "シケン",
+                    givenNameKana = "ハナコ", nameRomaji = "SHIKEN HANAKO", dateOfBirth = "1985-05-06", sex = "female", postalCode = "100-0001",
+                    address = "東京都千代田区千代田１－１", email = "hanako@example.jp", profession = "dentist", licenseNumber = online,
+                    licenseRegistrationDate = "2011-04-01", facilityName = "例歯科クリニック", facilityNameRomaji = "Example Dental Clinic",
+                },
+            });
+            Assert.Equal(201, recordedOnline.Status);
+            var onlineId = (await recordedOnline.JsonAsync())!.Value.GetProperty("id").GetGuid();
+            await a.ClickAsync("[data-view=list]");
+            await a.ClickAsync($"[data-open='{onlineId}']");
+            await Assertions.Expect(a.Locator("#jpki-section")).ToBeVisibleAsync();
+            await Assertions.Expect(a.Locator("#checks [data-requirement='jpki-signature']")).ToHaveAttributeAsync("data-result", "pending");
+            await a.ClickAsync("#jpki-input");
+            await Assertions.Expect(a.Locator("#j-signingInput")).Not.ToHaveValueAsync("");
+            await a.FillAsync("#j-cms", "MIIB");
+            await a.ClickAsync("#jpki-submit");
+            await Assertions.Expect(a.Locator("#status")).ToContainTextAsync("proofing.jpki-");
+            Assert.Equal(0L, await service.Db.ScalarAsync<long>($"SELECT count(*) FROM proofing_evidence WHERE application_id = '{onlineId}'"));
+            await a.ClickAsync("#reject");
+            await Assertions.Expect(a.Locator("#reject-error")).ToHaveTextAsync("必須です。");
+            await a.FillAsync("#reject-reason", "署名を確認できないため");
+            await a.ClickAsync("#reject");
+            await Assertions.Expect(a.Locator("#detail-status")).ToHaveAttributeAsync("data-status", "rejected");
+            await Assertions.Expect(a.Locator("#decided-by")).ToContainTextAsync("あなた（RA 一郎）");
+            await Assertions.Expect(a.Locator("#reject-section")).ToBeHiddenAsync();
+
             // Operator B, in its own browser context with its own authenticator, finds it by kana and approves it.
             var b = await SignInOperatorAsync(browser, service, "RA 二郎");
             await b.FillAsync("#filter-q", "しけん");
+            await b.ClickAsync("#filters button[type=submit]");
+            await Assertions.Expect(b.Locator("#app-rows tr")).ToHaveCountAsync(2);
+            await b.SelectOptionAsync("#filter-status", "verified");
             await b.ClickAsync("#filters button[type=submit]");
             var row = b.Locator($"[data-application-row='{applicationId}']");
             await Assertions.Expect(b.Locator("#app-rows tr")).ToHaveCountAsync(1);
@@ -176,6 +216,9 @@ public sealed class RaPagesBrowserTests
 
             // B suspends and reinstates the signer from the application.
             await b.ClickAsync("#detail-back");
+            await b.SelectOptionAsync("#filter-status", "enrolled");
+            await b.ClickAsync("#filters button[type=submit]");
+            await Assertions.Expect(b.Locator("#app-rows tr")).ToHaveCountAsync(1);
             await b.ClickAsync($"[data-open='{applicationId}']");
             await Assertions.Expect(b.Locator("#detail-status")).ToHaveAttributeAsync("data-status", "enrolled");
             await b.ClickAsync("#suspend");
