@@ -134,10 +134,23 @@ public sealed class RaPagesBrowserTests
                 Headers = new Dictionary<string, string> { ["X-CSRF-Token"] = csrfA },
                 DataObject = new
                 {
-                    profile = "mhlw-guideline", route = "online-my-number-card", familyName = "試験", givenName = "花子", familyNameKana = "シケン",
-                    givenNameKana = "ハナコ", nameRomaji = "SHIKEN HANAKO", dateOfBirth = "1985-05-06", sex = "female", postalCode = "100-0001",
-                    address = "東京都千代田区千代田１－１", email = "hanako@example.jp", profession = "dentist", licenseNumber = online,
-                    licenseRegistrationDate = "2011-04-01", facilityName = "例歯科クリニック", facilityNameRomaji = "Example Dental Clinic",
+                    profile = "mhlw-guideline",
+                    route = "online-my-number-card",
+                    familyName = "試験",
+                    givenName = "花子",
+                    familyNameKana = "シケン",
+                    givenNameKana = "ハナコ",
+                    nameRomaji = "SHIKEN HANAKO",
+                    dateOfBirth = "1985-05-06",
+                    sex = "female",
+                    postalCode = "100-0001",
+                    address = "東京都千代田区千代田１－１",
+                    email = "hanako@example.jp",
+                    profession = "dentist",
+                    licenseNumber = online,
+                    licenseRegistrationDate = "2011-04-01",
+                    facilityName = "例歯科クリニック",
+                    facilityNameRomaji = "Example Dental Clinic",
                 },
             });
             Assert.Equal(201, recordedOnline.Status);
