@@ -28,6 +28,11 @@ internal static class ProofingEndpoints
             .WithSummary("Records an application (basic four facts, contact, license, facility, route); the license is checked against the registry now.")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
             .ProducesErrors(ErrorCatalogue.ValidationFailed, ErrorCatalogue.ProofingLicenseUnknown, ErrorCatalogue.ProofingLicenseMismatch, ErrorCatalogue.ProofingLicenseRevoked);
+        ra.MapGet("/applications", ListAsync)
+            .WithSummary("Applications, newest first: status filter; q matches the start of the kanji or kana name or a whole license number; "
+                         + "cursor paging (limit 1–100, default 50). Each shows who recorded, verified and decided it, and when.")
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403)
+            .ProducesErrors(ErrorCatalogue.ValidationFailed);
         ra.MapGet("/applications/{applicationId:guid}", GetAsync)
             .WithSummary("An application with its evidence (numbers masked).")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404)
@@ -107,6 +112,11 @@ internal static class ProofingEndpoints
         var view = await applications.RecordAsync(body, actor, operatorId, cancellationToken);
         return TypedResults.Created($"/v1/proofing/applications/{view.Id}", view);
     }
+
+    private static async Task<Ok<ApplicationPage>> ListAsync(
+        HttpContext context, ProofingApplicationList list, CancellationToken cancellationToken,
+        string? status = null, string? q = null, string? cursor = null, int? limit = null) =>
+        TypedResults.Ok(await list.ListAsync(status, q, cursor, limit, Operator(context.User).Actor, cancellationToken));
 
     private static async Task<Ok<ApplicationView>> GetAsync(Guid applicationId, ProofingApplications applications, CancellationToken cancellationToken) =>
         TypedResults.Ok(await applications.GetAsync(applicationId, cancellationToken));

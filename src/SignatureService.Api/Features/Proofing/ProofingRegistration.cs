@@ -13,6 +13,7 @@ internal static class ProofingRegistration
         services.AddSingleton<EvidenceNumberHasher>();
         services.AddSingleton<VerifyJpkiSignature>();
         services.AddScoped<ProofingApplications>();
+        services.AddScoped<ProofingApplicationList>();
         services.AddScoped<SignerLifecycle>();
         services.AddScoped<PurgeProofingRecords>();
         services.AddScoped<IEnrollmentCompletion, SignerEnrollmentCompletion>();
