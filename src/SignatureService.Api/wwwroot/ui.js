@@ -96,13 +96,7 @@ export function createShell(texts, page) {
       throw error;
     }
     showSession();
-    if (role && !shell.session.roles.includes(role)) {
-      shell.show(shell.t('wrongRole', role), true);
-      return false;
-    }
-    setInterval(() => {
-      if (new Date(shell.session.expiresAt) <= Date.now()) shell.toLogin(); else showSession();
-    }, 15000);
+    // Note: the language switch and sign-out work even for a user without the page's role.
     $('lang').addEventListener('click', () => {
       shell.lang = shell.lang === 'ja' ? 'en' : 'ja';
       localStorage.setItem('signsvc.lang', shell.lang);
@@ -112,6 +106,13 @@ export function createShell(texts, page) {
       await shell.call('POST', '/v1/identity/logout');
       location.assign('/login.html');
     }));
+    if (role && !shell.session.roles.includes(role)) {
+      shell.show(shell.t('wrongRole', role), true);
+      return false;
+    }
+    setInterval(() => {
+      if (new Date(shell.session.expiresAt) <= Date.now()) shell.toLogin(); else showSession();
+    }, 15000);
     return true;
   };
 

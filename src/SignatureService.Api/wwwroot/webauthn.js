@@ -63,9 +63,11 @@ export async function api(method, url, { body, csrf, raw, contentType } = {}) {
   }
   if (!response.ok) {
     let code = String(response.status);
-    try { code = (await response.json()).code ?? code; } catch { /* not JSON */ }
+    let problem = null;
+    try { problem = await response.json(); code = problem.code ?? code; } catch { /* not JSON */ }
     const error = new Error(code);
     error.status = response.status;
+    error.problem = problem; // the whole problem+json: field errors, unmet requirements
     throw error;
   }
   if (raw) return response;
