@@ -267,8 +267,12 @@ public sealed class CaPagesBrowserTests
             var db = sp.GetRequiredService<SignatureServiceDbContext>();
             db.Users.Add(new UserRecord
             {
-                Id = userId, DisplayName = "山田 太郎", Status = "active", Roles = [UserRoles.Signer],
-                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+                Id = userId,
+                DisplayName = "山田 太郎",
+                Status = "active",
+                Roles = [UserRoles.Signer],
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
             });
             return await db.SaveChangesAsync();
         });
