@@ -4,7 +4,8 @@ using SignatureService.Data.Audit;
 namespace SignatureService.Api.Features.Audit;
 
 /// <summary>
-/// The auditor's endpoint: <c>GET /v1/audit/verification</c> recomputes the chain and checkpoints (as <c>audit verify</c>).
+/// The auditor's endpoints: <c>GET /v1/audit/verification</c> recomputes the chain and checkpoints (as <c>audit verify</c>);
+/// <c>GET /v1/audit/events</c> browses the trail (<see cref="AuditEventEndpoints"/>).
 /// </summary>
 internal static class AuditEndpoints
 {
@@ -13,10 +14,11 @@ internal static class AuditEndpoints
 
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/v1/audit").WithTags("Audit").RequireAuthorization(AuditorPolicy)
-            .MapGet("/verification", VerifyAsync)
+        var group = app.MapGroup("/v1/audit").WithTags("Audit").RequireAuthorization(AuditorPolicy);
+        group.MapGet("/verification", VerifyAsync)
             .WithName("VerifyAuditTrail")
             .WithSummary("Recomputes the audit hash chain and its signed checkpoints; names the first broken or missing event.");
+        group.MapAuditEventEndpoints();
         return app;
     }
 

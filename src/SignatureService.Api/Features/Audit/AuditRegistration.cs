@@ -12,6 +12,7 @@ internal static class AuditRegistration
         services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
         services.AddSingleton<AuditChainSealer>();
         services.AddSingleton<AuditChainVerifier>();
+        services.AddSingleton<AuditEventBrowser>();
         services.AddHostedService<AuditSealing>();
         return services;
     }
