@@ -203,7 +203,7 @@ public sealed class CaPagesBrowserTests
         await page.FillAsync("#enrollment-id", enrollment.EnrollmentId.ToString());
         await page.FillAsync("#enrollment-code", enrollment.Code);
         await page.ClickAsync("#register");
-        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Security key registered. You can sign in now.");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("セキュリティキーを登録しました。ログインできます。");
         await page.GotoAsync($"{service.Origin}/login.html?next={next}");
         await page.ClickAsync("#login");
         await page.WaitForURLAsync($"{service.Origin}{next}");
