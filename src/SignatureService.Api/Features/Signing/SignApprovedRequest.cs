@@ -155,7 +155,7 @@ public sealed class SignApprovedRequest(
                 request.UpdatedAt = document.SignedAt.Value;
                 audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
                     new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = document.SignatureLevel });
-                await db.SaveChangesAsync(cancellationToken);
+                await SaveSignedAsync(request, [document], cancellationToken);
                 metrics.SignatureCreated(document.DocumentType);
             }
         }
@@ -173,6 +173,30 @@ public sealed class SignApprovedRequest(
         audit.Record(db, AuditActor.System, "signature-request.signed", "signature-request", request.Id.ToString(), new { documents = request.DocumentCount });
         await db.SaveChangesAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Commits the signed <paramref name="documents"/>, the request's progress and the staged audit events. Note: only these
+    /// entities are checked for changes: SaveChanges' automatic scan of every tracked document (a batch of 100 with their
+    /// contents) on every commit made a batch quadratic, 28 % of the worker's time at 100 documents in the profile.
+    /// </summary>
+    private async Task SaveSignedAsync(SignatureRequestRecord request, IEnumerable<SignatureRequestDocumentRecord> documents, CancellationToken cancellationToken)
+    {
+        db.Entry(request).DetectChanges();
+        foreach (var document in documents)
+        {
+            db.Entry(document).DetectChanges();
+        }
+
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+        }
     }
 
     private async Task<bool> HasActivationEvidenceAsync(SignatureRequestRecord request, CancellationToken cancellationToken)
