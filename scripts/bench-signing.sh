@@ -38,7 +38,7 @@ echo "raw SoftHSM2 C_Sign RSA-2048 (p11bench.c): ${raw1}/s on 1 thread, ${raw2}/
 echo
 # Note: WebApplicationFactory finds the service's content root through this variable outside a test project.
 export ASPNETCORE_TEST_CONTENTROOT_SIGNATURESERVICE_API="$SS_ROOT/src/SignatureService.Api"
-BENCH_RAW_RSA_1="$raw1" BENCH_RAW_RSA_2="$raw2" \
+BENCH_RAW_RSA_1="$raw1" BENCH_RAW_RSA_2="$raw2" BENCH_P11BENCH="$data/p11bench" \
   dotnet "$SS_ROOT/bench/SignatureService.Approval.Benchmarks/bin/Release/net10.0/SignatureService.Approval.Benchmarks.dll"
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
