@@ -9,7 +9,10 @@
 #    thread) on 1 and 2 threads for BENCH_RAW_SECONDS (default 3) each, on a throw-away key in the same token.
 # 3. Runs bench/SignatureService.Approval.Benchmarks (Release): the service in process over that cluster and token, a CA,
 #    signers with software security keys; batches of 1, 10 and 100 documents at ES-T and ES-B (from POST /v1/approvals to
-#    `signed`), then single-document approvals by 50 concurrent signers (p50/p99). Prints markdown tables.
+#    `signed`), each row beside a raw p11bench rate measured just before and after it (BENCH_RAW_ADJACENT_SECONDS, default 2);
+#    then single-document approvals by 50 signers: closed loop (saturation throughput) and open loop at BENCH_OPEN_RATE
+#    approvals/s (default 10; p50/p99 per call). BENCH_LEVELS (default ES-T,ES-B); BENCH_ROUNDS_N=0 skips a size,
+#    BENCH_SIGNERS=0 the latency part. Prints markdown tables. See docs/benchmarks.md.
 set -euo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 
@@ -38,7 +41,7 @@ echo "raw SoftHSM2 C_Sign RSA-2048 (p11bench.c): ${raw1}/s on 1 thread, ${raw2}/
 echo
 # Note: WebApplicationFactory finds the service's content root through this variable outside a test project.
 export ASPNETCORE_TEST_CONTENTROOT_SIGNATURESERVICE_API="$SS_ROOT/src/SignatureService.Api"
-BENCH_RAW_RSA_1="$raw1" BENCH_RAW_RSA_2="$raw2" \
+BENCH_RAW_RSA_1="$raw1" BENCH_RAW_RSA_2="$raw2" BENCH_P11BENCH="$data/p11bench" \
   dotnet "$SS_ROOT/bench/SignatureService.Approval.Benchmarks/bin/Release/net10.0/SignatureService.Approval.Benchmarks.dll"
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

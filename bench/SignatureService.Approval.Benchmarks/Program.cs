@@ -38,6 +38,8 @@ var inv = CultureInfo.InvariantCulture;
 var rounds = new Dictionary<int, int> { [1] = Env("BENCH_ROUNDS_1", 20), [10] = Env("BENCH_ROUNDS_10", 5), [100] = Env("BENCH_ROUNDS_100", 3) };
 var concurrentSigners = Env("BENCH_SIGNERS", 50);
 var approvalsPerSigner = Env("BENCH_APPROVALS_PER_SIGNER", 10);
+var openApprovalsPerSigner = Env("BENCH_OPEN_APPROVALS_PER_SIGNER", 6);
+var openRate = (double)Env("BENCH_OPEN_RATE", 10);
 var rawRsa1 = double.Parse(Environment.GetEnvironmentVariable("BENCH_RAW_RSA_1") ?? "0", inv);
 var rawRsa2 = double.Parse(Environment.GetEnvironmentVariable("BENCH_RAW_RSA_2") ?? "0", inv);
 
@@ -49,12 +51,13 @@ var throughput = new List<string>();
 string? latencyLine = null;
 try
 {
-    foreach (var level in new[] { "ES-T", "ES-B" })
+    var levels = (Environment.GetEnvironmentVariable("BENCH_LEVELS") ?? "ES-T,ES-B").Split(',');
+    foreach (var level in levels)
     {
         await using var service = new BenchService(Settings(level));
         var http = service.CreateClient();
         await service.WaitForMigrationAsync();
-        if (level == "ES-T")
+        if (level == levels[0])
         {
             await service.ScopeAsync(sp => sp.GetRequiredService<InitializeCertificateAuthority>().InitializeAsync(BenchService.Actor, CancellationToken.None));
         }
@@ -63,10 +66,12 @@ try
         var signer = await Signer.CreateAsync(service, authenticator, "doctor");
         // Warm-up: one approval through the whole path (JIT, connection pools, HSM sessions).
         await MeasureBatchAsync(service, ehr, signer, 1);
-        foreach (var size in new[] { 1, 10, 100 })
+        foreach (var size in rounds.Keys.Where(n => rounds[n] > 0))
         {
+            var rawBefore = await RawRateAsync();
             var rates = new List<double>();
             var seconds = new List<double>();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             for (var r = 0; r < rounds[size]; r++)
             {
                 var elapsed = await MeasureBatchAsync(service, ehr, signer, size);
@@ -74,14 +79,19 @@ try
                 rates.Add(size / elapsed.TotalSeconds);
             }
 
+            // Note: CPU time of this process (service, SoftHSM2 in process, and the benchmark's own client) per signature: far
+            // less sensitive to the machine's other load than wall-clock rates. PostgreSQL's own CPU is not included.
+            var cpuPerSignature = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / (size * rounds[size]);
+            var rawAdjacent = (rawBefore + await RawRateAsync()) / 2;
+
             var hsmOps = level == "ES-T" ? 2 : 1;
             var median = Median(rates);
             throughput.Add(string.Create(inv,
-                $"| {level} | {size} | {rounds[size]} | {Median(seconds) * 1000:F0} | {median:F1} | {rates.Min():F1}–{rates.Max():F1} | {median * hsmOps:F0} | {Ratio(median * hsmOps, rawRsa1)} | {Ratio(median * hsmOps, rawRsa2)} |"));
+                $"| {level} | {size} | {rounds[size]} | {Median(seconds) * 1000:F0} | {median:F1} | {rates.Min():F1}–{rates.Max():F1} | {median * hsmOps:F0} | {Ratio(median * hsmOps, rawRsa1)} | {Ratio(median * hsmOps, rawRsa2)} | {rawAdjacent:F0} | **{Ratio(median * hsmOps, rawAdjacent)}** | {cpuPerSignature:F1} |"));
             Console.Error.WriteLine($"{level} batch {size}: median {median:F1} signatures/s");
         }
 
-        if (level == "ES-T")
+        if (level == "ES-T" && concurrentSigners > 0)
         {
             latencyLine = await MeasureLatencyAsync(service, ehr);
         }
@@ -94,8 +104,8 @@ finally
 
 Console.WriteLine($"Approval → signed, one approval per round over one request of N documents (load average {File.ReadAllText("/proc/loadavg")[..14].Trim()}):");
 Console.WriteLine();
-Console.WriteLine("| level | documents per approval | rounds | median approval→signed ms | signatures/s, median | min–max | HSM ops/s (1 per signature, 2 at ES-T) | of raw RSA C_Sign, 1 thread | of raw, 2 threads |");
-Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
+Console.WriteLine("| level | documents per approval | rounds | median approval→signed ms | signatures/s, median | min–max | HSM ops/s (1 per signature, 2 at ES-T) | of raw RSA C_Sign, 1 thread (start of run) | of raw, 2 threads (start) | raw C_Sign/s, 1 thread, just before and after this row | **of that adjacent raw** | process CPU ms per signature |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 throughput.ForEach(Console.WriteLine);
 Console.WriteLine();
 Console.WriteLine(latencyLine);
@@ -146,19 +156,21 @@ async Task<TimeSpan> MeasureBatchAsync(BenchService service, EhrClient ehr, Sign
 
 async Task<string> MeasureLatencyAsync(BenchService service, EhrClient ehr)
 {
-    Console.Error.WriteLine($"setting up {concurrentSigners} signers with {approvalsPerSigner} pending requests each");
+    Console.Error.WriteLine($"setting up {concurrentSigners} signers with {approvalsPerSigner} + {openApprovalsPerSigner} pending requests each");
     var signers = new Signer[concurrentSigners];
     var pending = new List<Guid>[concurrentSigners];
     await Parallel.ForAsync(0, concurrentSigners, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
     {
         signers[i] = await Signer.CreateAsync(service, authenticator, "doctor");
         pending[i] = [];
-        for (var k = 0; k < approvalsPerSigner; k++)
+        for (var k = 0; k < approvalsPerSigner + openApprovalsPerSigner; k++)
         {
             pending[i].Add(await ehr.SubmitAsync(signers[i].UserId, 1));
         }
     });
 
+    // 1. Closed loop, zero think time: every signer starts the next approval as soon as the last one returned. With all 50
+    //    always in flight this measures the saturation throughput; its latency is queueing (Little's law), not service time.
     var samples = new List<double>[concurrentSigners];
     var start = new TaskCompletionSource();
     var wall = Stopwatch.StartNew();
@@ -166,11 +178,10 @@ async Task<string> MeasureLatencyAsync(BenchService service, EhrClient ehr)
     {
         samples[i] = [];
         await start.Task;
-        foreach (var id in pending[i])
+        foreach (var id in pending[i].Take(approvalsPerSigner))
         {
-            var watch = Stopwatch.StartNew();
-            await signers[i].ApproveAsync([id]);
-            samples[i].Add(watch.Elapsed.TotalMilliseconds);
+            var (options, assertion) = await signers[i].ApproveAsync([id]);
+            samples[i].Add((options + assertion).TotalMilliseconds);
         }
     }).ToList();
     wall.Restart();
@@ -178,11 +189,103 @@ async Task<string> MeasureLatencyAsync(BenchService service, EhrClient ehr)
     await Task.WhenAll(tasks);
     var elapsed = wall.Elapsed;
     var all = samples.SelectMany(s => s).Order().ToList();
-    return string.Create(inv,
-        $"Single-document approvals (POST /v1/approvals + software key + POST /v1/approvals/{{id}}/assertion) by {concurrentSigners} concurrent signers, "
-        + $"{approvalsPerSigner} each ({all.Count} approvals in {elapsed.TotalSeconds:F1} s, {all.Count / elapsed.TotalSeconds:F1} approvals/s, signing worker running meanwhile): "
-        + $"p50 {Percentile(all, 0.50):F1} ms, p90 {Percentile(all, 0.90):F1} ms, p99 {Percentile(all, 0.99):F1} ms, max {all[^1]:F1} ms.");
+    var closed =
+        I($"Closed loop (saturation): single-document approvals by {concurrentSigners} concurrent signers with no think time, {approvalsPerSigner} each ")
+        + I($"({all.Count} approvals in {elapsed.TotalSeconds:F1} s, **{all.Count / elapsed.TotalSeconds:F1} approvals/s**, signing worker running meanwhile): ")
+        + I($"p50 {Percentile(all, 0.50):F1} ms, p90 {Percentile(all, 0.90):F1} ms, p99 {Percentile(all, 0.99):F1} ms, max {all[^1]:F1} ms.");
+    if (openApprovalsPerSigner == 0)
+    {
+        return closed;
+    }
+
+    // Let the worker sign the closed loop's backlog first, so the open loop sees the steady state.
+    await WaitForSignedAsync(signers.Length * approvalsPerSigner);
+
+    // 2. Open loop at a stated offered load: signer i approves every `interval` seconds, each approval at a random point of
+    //    its slot (uniform jitter), whether or not the others are busy; the figure is what one physician waits for.
+    var interval = TimeSpan.FromSeconds(concurrentSigners / openRate);
+    var options = new List<double>();
+    var assertions = new List<double>();
+    var totals = new List<double>();
+    var lateness = new List<double>();
+    var gate = new Lock();
+    wall.Restart();
+    await Task.WhenAll(Enumerable.Range(0, concurrentSigners).Select(async i =>
+    {
+        var random = new Random(i);
+        var k = 0;
+        foreach (var id in pending[i].Skip(approvalsPerSigner))
+        {
+            var due = (k++ + random.NextDouble()) * interval;
+            if (due > wall.Elapsed)
+            {
+                await Task.Delay(due - wall.Elapsed);
+            }
+
+            var late = (wall.Elapsed - due).TotalMilliseconds;
+            var (o, a) = await signers[i].ApproveAsync([id]);
+            lock (gate)
+            {
+                options.Add(o.TotalMilliseconds);
+                assertions.Add(a.TotalMilliseconds);
+                totals.Add((o + a).TotalMilliseconds);
+                lateness.Add(late);
+            }
+        }
+    }));
+    var openElapsed = wall.Elapsed;
+    options.Sort();
+    assertions.Sort();
+    totals.Sort();
+    var open =
+        I($"Open loop: {concurrentSigners} signers, each approving one single-document request every {interval.TotalSeconds:F1} s at a uniformly ")
+        + I($"jittered point of the slot: offered load **{openRate:F1} approvals/s** ({totals.Count} approvals in {openElapsed.TotalSeconds:F1} s, ")
+        + I($"signing worker running meanwhile; scheduler lateness at most {lateness.Max():F0} ms):\n\n")
+        + "| call | n | p50 ms | p90 ms | p99 ms | max ms |\n| --- | ---: | ---: | ---: | ---: | ---: |\n"
+        + I($"| options (`POST /v1/approvals`) | {options.Count} | {Percentile(options, 0.5):F1} | {Percentile(options, 0.9):F1} | {Percentile(options, 0.99):F1} | {options[^1]:F1} |\n")
+        + I($"| assertion (`POST /v1/approvals/{{id}}/assertion`) | {assertions.Count} | {Percentile(assertions, 0.5):F1} | {Percentile(assertions, 0.9):F1} | {Percentile(assertions, 0.99):F1} | {assertions[^1]:F1} |\n")
+        + I($"| **approval (both calls)** | {totals.Count} | {Percentile(totals, 0.5):F1} | {Percentile(totals, 0.9):F1} | **{Percentile(totals, 0.99):F1}** | {totals[^1]:F1} |");
+    return closed + "\n\n" + open;
 }
+
+async Task WaitForSignedAsync(int count)
+{
+    await using var connection = new NpgsqlConnection(database.ConnectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand("SELECT count(*) FROM signature_requests WHERE status IN ('approved', 'signing')", connection);
+    var watch = Stopwatch.StartNew();
+    while ((long)(await command.ExecuteScalarAsync())! > 0 && watch.Elapsed < TimeSpan.FromMinutes(5))
+    {
+        await Task.Delay(100);
+    }
+
+    Console.Error.WriteLine($"{count} closed-loop approvals signed after {watch.Elapsed.TotalSeconds:F1} s more");
+}
+
+// The raw SoftHSM2 ceiling measured right next to a row (p11bench.c, 1 thread, BENCH_RAW_ADJACENT_SECONDS, default 2): on a
+// shared machine whose load swings within minutes, a ratio against a rate measured minutes earlier says little.
+static async Task<double> RawRateAsync()
+{
+    var tool = Environment.GetEnvironmentVariable("BENCH_P11BENCH");
+    if (string.IsNullOrEmpty(tool))
+    {
+        return 0;
+    }
+
+    var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true };
+    foreach (var argument in new[] { TestEnvironment.HsmModulePath, TestEnvironment.HsmTokenLabel, TestEnvironment.HsmPinFile, "rsa", "1",
+                 Environment.GetEnvironmentVariable("BENCH_RAW_ADJACENT_SECONDS") ?? "2" })
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    using var process = Process.Start(start)!;
+    var output = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    return double.Parse(output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+}
+
+static string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
 static double Median(List<double> values) => Percentile([.. values.Order()], 0.5);
 
@@ -357,12 +460,17 @@ internal sealed class Signer(Guid userId, HttpClient browser, string csrf, Softw
         return new Signer(userId, browser, session.GetProperty("csrfToken").GetString()!, key);
     }
 
-    /// <summary>Options, a touch of the key, assertion: the signer's two round trips.</summary>
-    public async Task ApproveAsync(Guid[] requestIds)
+    /// <summary>Options, a touch of the key, assertion: the signer's two round trips; returns how long each call took.</summary>
+    public async Task<(TimeSpan Options, TimeSpan Assertion)> ApproveAsync(Guid[] requestIds)
     {
+        var watch = Stopwatch.StartNew();
         var options = await Json(await PostAsync("/v1/approvals", new { requestIds }));
+        var optionsTime = watch.Elapsed;
         var challenge = Bytes(options.GetProperty("publicKey").GetProperty("challenge"));
-        await Json(await PostAsync($"/v1/approvals/{options.GetProperty("approvalId").GetGuid()}/assertion", new { credential = Assertion(key, challenge) }));
+        var assertion = Assertion(key, challenge);
+        watch.Restart();
+        await Json(await PostAsync($"/v1/approvals/{options.GetProperty("approvalId").GetGuid()}/assertion", new { credential = assertion }));
+        return (optionsTime, watch.Elapsed);
     }
 
     private async Task<HttpResponseMessage> PostAsync(string path, object body)

@@ -38,7 +38,7 @@ public sealed class TimestampAuthority
         TimestampAuthorityOptions? options = null)
     {
         _certificate = certificate ?? throw new ArgumentNullException(nameof(certificate));
-        _signingKey = signingKey ?? throw new ArgumentNullException(nameof(signingKey));
+        ArgumentNullException.ThrowIfNull(signingKey);
         _serials = serials ?? throw new ArgumentNullException(nameof(serials));
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _options = options ?? new TimestampAuthorityOptions();
@@ -49,7 +49,14 @@ public sealed class TimestampAuthority
         }
 
         _signingCertificateV2 = EncodeSigningCertificateV2(certificate);
+        _signingKey = signingKey is RSA rsa ? new SelfVerifyingRsa(rsa, certificate) : signingKey;
     }
+
+    /// <summary>
+    /// True when every token's signature is verified with the certificate's public key as it is made (RSA keys): a token
+    /// this TSA returns then needs no second signature check by an in-process client (<see cref="LocalTimestampAuthority"/>).
+    /// </summary>
+    public bool VerifiesOwnSignatures => _signingKey is SelfVerifyingRsa;
 
     /// <summary>The TSA certificate.</summary>
     public X509Certificate2 Certificate => _certificate;

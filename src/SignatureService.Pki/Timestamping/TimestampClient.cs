@@ -78,7 +78,7 @@ public static class TimestampClient
         }
     }
 
-    private static byte[] ExtractToken(ReadOnlyMemory<byte> response)
+    internal static byte[] ExtractToken(ReadOnlyMemory<byte> response)
     {
         var reader = new AsnReader(response, AsnEncodingRules.DER);
         var sequence = reader.ReadSequence();

@@ -134,10 +134,12 @@ public sealed class XadesUpgrader(IXadesTimestampSource timestampSource, XadesLi
             throw new XadesException(XadesErrorCodes.TimestampSourceFailed, "The timestamp source failed.", ex);
         }
 
-        // Note: a token for other data (a misbehaving or hostile TSA proxy) must never be embedded.
-        if (token is null || !Rfc3161TimestampToken.TryDecode(token, out var decoded, out var consumed) || consumed != token.Length ||
-            decoded.TokenInfo.HashAlgorithmId.Value != Sha256Oid ||
-            !decoded.TokenInfo.GetMessageHash().Span.SequenceEqual(SHA256.HashData(data)))
+        // Note: a token for other data (a misbehaving or hostile TSA proxy) must never be embedded. The token's signature is
+        // the source's check (both ITimestampAuthority implementations verify it); here only what it covers is read, without
+        // verifying the CMS signature a second time.
+        if (token is null || !Timestamping.TimestampTokenContent.TryDecodeInfo(token, out var info) ||
+            info!.HashAlgorithmId.Value != Sha256Oid ||
+            !info.GetMessageHash().Span.SequenceEqual(SHA256.HashData(data)))
         {
             throw new XadesException(XadesErrorCodes.TimestampSourceFailed, "The timestamp token does not cover the requested data.");
         }

@@ -77,6 +77,36 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ApprovedBatchLargerThanOneCommitGroup_SignedInParallel_EachDocumentOnceWithItsAuditEvent()
+    {
+        // Note: more documents than signing threads and than one commit group (SignApprovedRequest.MaxUnstored), so documents
+        // finish out of order on several threads and are stored over several commits.
+        var count = SignApprovedRequest.MaxUnstored + 5;
+        var (client, id, signer) = await CreateAsync("doctor",
+            Enumerable.Range(0, count).Select(_ => TestClient.Document("prescription", SigningFixture.Prescription())).ToArray());
+
+        await signer.ApproveAsync(id);
+        var status = await WaitForFinalStatusAsync(client, id);
+
+        Assert.Equal("signed", status);
+        Assert.Equal((long)count, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+        Assert.Equal((long)count, await fixture.Database.ScalarAsync<long>(
+            $"SELECT count(DISTINCT (details->>'ordinal')) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM signature_request_documents WHERE request_id = '{id}' AND (signed_content IS NULL OR signature_level <> 'ES-T')"));
+        for (var n = 1; n <= count; n++)
+        {
+            var (signed, _) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/{n}/signed");
+            var xml = await signed.Content.ReadAsByteArrayAsync();
+            Assert.True((await VerifyAsync(xml)).GetProperty("valid").GetBoolean(), $"document {n}");
+            if (n == count)
+            {
+                await XmlSecVerifyAsync(xml, "PrescriptionDocument", "PrescriptionSign");
+            }
+        }
+    }
+
+    [Fact]
     public async Task PendingRequest_WithoutApproval_NeverReachesTheHsm()
     {
         var (client, id, _) = await CreateAsync("doctor", TestClient.Document("prescription", SigningFixture.Prescription()));

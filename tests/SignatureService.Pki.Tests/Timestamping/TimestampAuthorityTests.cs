@@ -306,6 +306,35 @@ public sealed class TimestampAuthorityTests(TestPki pki) : IClassFixture<TestPki
     }
 
     [Fact]
+    public async Task LocalTimestampAuthority_KeyNotMatchingCertificate_ThrowsTimestampRejected()
+    {
+        // The in-process client skips re-verifying the token because the TSA verifies each signature as it makes it.
+        using var otherKey = RSA.Create(2048);
+        var tsa = new TimestampAuthority(pki.TsaCertificate, otherKey, new CountingSerials(), new FakeTimeProvider(Now));
+
+        var response = tsa.Respond(TimestampClient.CreateRequest("a"u8, HashAlgorithmName.SHA256).Encode());
+        var ex = await Assert.ThrowsAsync<PkiException>(() => new LocalTimestampAuthority(tsa).TimestampAsync("a"u8.ToArray(), HashAlgorithmName.SHA256, CancellationToken.None));
+
+        Assert.True(tsa.VerifiesOwnSignatures);
+        Assert.Equal(PkiStatus.Rejection, response.Status);
+        Assert.Equal(PkiFailureInfo.SystemFailure, response.FailureInfo);
+        Assert.Equal(PkiErrorCodes.TimestampRejected, ex.Code);
+    }
+
+    [Fact]
+    public void TimestampTokenContent_TokenAndTrailingBytes_DecodesOnlyTheExactToken()
+    {
+        var request = TimestampClient.CreateRequest("a"u8, HashAlgorithmName.SHA256);
+        var (token, _) = TimestampClient.ValidateResponse(request, Tsa().Respond(request.Encode()).Encoded, "a"u8);
+
+        Assert.True(TimestampTokenContent.TryDecodeInfo(token, out var info));
+        Assert.Equal(SHA256.HashData("a"u8), info!.GetMessageHash().ToArray());
+        Assert.False(TimestampTokenContent.TryDecodeInfo(token.Append((byte)0).ToArray(), out _));
+        Assert.False(TimestampTokenContent.TryDecodeInfo(token.AsMemory(0, token.Length - 1), out _));
+        Assert.False(TimestampTokenContent.TryDecodeInfo(pki.TsaCertificate.RawData, out _));
+    }
+
+    [Fact]
     public void Constructor_CertificateWithoutTimestampingEku_ThrowsInvalidProfile()
     {
         var ex = Assert.Throws<PkiException>(() =>

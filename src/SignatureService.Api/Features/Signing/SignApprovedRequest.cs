@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SignatureService.Api.Features.Hsm;
@@ -115,49 +116,59 @@ public sealed class SignApprovedRequest(
             var signer = new XadesSigner(time);
             var upgrader = new XadesUpgrader(timestamps);
             var level = request.SignatureLevel;
-            XadesUpgradeMaterial? material = null;
+            var pending = request.Documents.Where(d => d.SignedContent is null).OrderBy(d => d.Ordinal).ToList();
+            var material = options.Value.SignatureTimestamp && level != SignatureLevels.EsT && pending.Any(d => d.DocumentType != DocumentTypeNames.Attachment)
+                ? await validationMaterial.ForAsync(signerCertificate, cancellationToken)
+                : null;
 
-            // 3. Each document not yet signed: one HSM signature, a timestamp, stored with its audit event.
-            foreach (var document in request.Documents.Where(d => d.SignedContent is null).OrderBy(d => d.Ordinal))
+            // 3. Each document not yet signed: one HSM signature (and a time-stamp), stored with its audit event.
+            async Task<SignedDocument> SignOneAsync(SignatureRequestDocumentRecord document, CancellationToken token)
             {
                 if (document.DocumentType == DocumentTypeNames.Attachment)
                 {
                     // Note: attachments are opaque bytes: a detached CAdES B-T signature (with the issuing CA) whatever XAdES level was asked.
                     var issuers = hierarchy.Authorities.Values.Select(a => a.Certificate)
                         .Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(signerCertificate.IssuerName.RawData));
-                    document.SignedContent = await new CadesSigner(time, timestamps).SignAsync(
-                        document.Content, detached: true, rsa, signerCertificate, issuers, withTimestamp: true, cancellationToken);
-                    document.SignatureLevel = SignatureLevels.CadesBT;
+                    return new SignedDocument(document, await new CadesSigner(time, timestamps).SignAsync(
+                        document.Content, detached: true, rsa, signerCertificate, issuers, withTimestamp: true, token), SignatureLevels.CadesBT);
                 }
-                else if (!options.Value.SignatureTimestamp)
+
+                var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
+                var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
+                if (!options.Value.SignatureTimestamp)
                 {
                     // Note: benchmarks only (refused in Production): XAdES-BES, one HSM operation per document.
-                    var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
-                    document.SignedContent = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
-                    document.SignatureLevel = "ES-B";
+                    return new SignedDocument(document, bes, "ES-B");
                 }
-                else
+
+                var signed = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, token);
+                if (level != SignatureLevels.EsT)
                 {
-                    var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
-                    var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
-                    var signed = await upgrader.AddSignatureTimestampAsync(bes, profile.SignatureId, cancellationToken);
-                    if (level != SignatureLevels.EsT)
-                    {
-                        material ??= await validationMaterial.ForAsync(signerCertificate, cancellationToken);
-                        signed = await upgrader.UpgradeAsync(signed, profile.SignatureId, SignatureLevels.ToXades(level), material, cancellationToken);
-                    }
-
-                    document.SignedContent = signed;
-                    document.SignatureLevel = level;
+                    signed = await upgrader.UpgradeAsync(signed, profile.SignatureId, SignatureLevels.ToXades(level), material!, token);
                 }
 
-                document.SignedAt = time.GetUtcNow();
-                request.UpdatedAt = document.SignedAt.Value;
-                audit.Record(db, new AuditActor("signer", request.SignerUserId.ToString()), "document.signed", "signature-request", request.Id.ToString(),
-                    new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = document.SignatureLevel });
-                await db.SaveChangesAsync(cancellationToken);
-                metrics.SignatureCreated(document.DocumentType);
+                return new SignedDocument(document, signed, level);
             }
+
+            var actor = new AuditActor("signer", request.SignerUserId.ToString());
+            await SignAndStoreAsync(pending, SignOneAsync, async group =>
+            {
+                foreach (var (document, content, documentLevel) in group)
+                {
+                    document.SignedContent = content;
+                    document.SignatureLevel = documentLevel;
+                    document.SignedAt = time.GetUtcNow();
+                    request.UpdatedAt = document.SignedAt.Value;
+                    audit.Record(db, actor, "document.signed", "signature-request", request.Id.ToString(),
+                        new { ordinal = document.Ordinal, sha256 = Convert.ToHexStringLower(document.Sha256), certificate = Convert.ToHexString(certificate.SerialNumber), level = document.SignatureLevel });
+                }
+
+                await SaveSignedAsync(request, group.Select(g => g.Document), cancellationToken);
+                foreach (var signedDocument in group)
+                {
+                    metrics.SignatureCreated(signedDocument.Document.DocumentType);
+                }
+            }, cancellationToken);
         }
         catch (Exception ex) when (IsDependencyOutage(ex) && !cancellationToken.IsCancellationRequested)
         {
@@ -173,6 +184,110 @@ public sealed class SignApprovedRequest(
         audit.Record(db, AuditActor.System, "signature-request.signed", "signature-request", request.Id.ToString(), new { documents = request.DocumentCount });
         await db.SaveChangesAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Signs <paramref name="pending"/> on up to <see cref="SigningOptions.Parallelism"/> threads (each HSM operation on its own
+    /// pooled session, so one thread's XML and time-stamp work overlaps another's HSM signature) while this caller commits
+    /// what is done, in order of completion: each commit stores every document finished since the last one with its audit
+    /// event (<paramref name="store"/>, one transaction). At most <see cref="MaxUnstored"/> signed documents wait for their
+    /// commit, so a crash loses (and the resumed request signs again) no more than those plus the ones in the HSM; a stored
+    /// document is never signed again. The first failure stops the other threads; what finished before it is still stored,
+    /// then the failure is rethrown.
+    /// </summary>
+    private async Task SignAndStoreAsync(
+        List<SignatureRequestDocumentRecord> pending,
+        Func<SignatureRequestDocumentRecord, CancellationToken, Task<SignedDocument>> sign,
+        Func<IReadOnlyList<SignedDocument>, Task> store,
+        CancellationToken cancellationToken)
+    {
+        var done = Channel.CreateBounded<SignedDocument>(new BoundedChannelOptions(MaxUnstored) { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var next = -1;
+        Exception? failure = null;
+        var threads = Enumerable.Range(0, Math.Clamp(options.Value.Parallelism, 1, Math.Max(1, pending.Count))).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                for (var i = Interlocked.Increment(ref next); i < pending.Count && !stop.IsCancellationRequested; i = Interlocked.Increment(ref next))
+                {
+                    var signed = await sign(pending[i], stop.Token);
+                    await done.Writer.WriteAsync(signed, stop.Token);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Note: the first real failure wins; the others' cancellations that it caused are not failures of their own.
+                if (!(ex is OperationCanceledException && stop.IsCancellationRequested))
+                {
+                    Interlocked.CompareExchange(ref failure, ex, null);
+                }
+
+                await stop.CancelAsync();
+            }
+        }, CancellationToken.None)).ToArray();
+        _ = Task.WhenAll(threads).ContinueWith(_ => done.Writer.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        try
+        {
+            var group = new List<SignedDocument>();
+            while (await done.Reader.WaitToReadAsync(CancellationToken.None))
+            {
+                group.Clear();
+                while (group.Count < MaxUnstored && done.Reader.TryRead(out var signed))
+                {
+                    group.Add(signed);
+                }
+
+                await store(group);
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(threads);
+            throw;
+        }
+
+        await Task.WhenAll(threads);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>Most signed documents waiting for their commit (and most stored in one commit).</summary>
+    internal const int MaxUnstored = 8;
+
+    private sealed record SignedDocument(SignatureRequestDocumentRecord Document, byte[] Content, string Level);
+
+    /// <summary>
+    /// Commits the signed <paramref name="documents"/>, the request's progress and the staged audit events. Note: only the
+    /// properties the loop sets are marked modified: SaveChanges' automatic scan of every tracked document (a batch of 100 with their
+    /// contents) on every commit made a batch quadratic, 28 % of the worker's time at 100 documents in the profile.
+    /// </summary>
+    private async Task SaveSignedAsync(SignatureRequestRecord request, IEnumerable<SignatureRequestDocumentRecord> documents, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            // Note: the properties the signing loop sets, marked directly (a scan of the request would walk its documents).
+            db.Entry(request).Property(r => r.UpdatedAt).IsModified = true;
+            foreach (var document in documents)
+            {
+                var entry = db.Entry(document);
+                entry.Property(d => d.SignedContent).IsModified = true;
+                entry.Property(d => d.SignatureLevel).IsModified = true;
+                entry.Property(d => d.SignedAt).IsModified = true;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+        }
     }
 
     private async Task<bool> HasActivationEvidenceAsync(SignatureRequestRecord request, CancellationToken cancellationToken)

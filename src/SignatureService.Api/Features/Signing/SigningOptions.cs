@@ -19,6 +19,13 @@ public sealed class SigningOptions
     /// requests and approvals, and replicas with the worker (and the HSM) sign them.
     /// </summary>
     public bool WorkerEnabled { get; set; } = true;
+
+    /// <summary>
+    /// How many documents of a request are signed at once, and how many requests the worker signs at once (1–64; default:
+    /// the number of processors). Each signing thread uses its own pooled HSM session (<c>Hsm:SessionPoolSize</c>), so its
+    /// XML and time-stamp work overlaps the others' HSM operations.
+    /// </summary>
+    public int Parallelism { get; set; } = Environment.ProcessorCount;
 }
 
 /// <summary>Refuses to start a production service that would sign without a timestamp.</summary>
@@ -27,5 +34,7 @@ internal sealed class SigningOptionsValidator(IHostEnvironment environment) : IV
     public ValidateOptionsResult Validate(string? name, SigningOptions options) =>
         !options.SignatureTimestamp && environment.IsProduction()
             ? ValidateOptionsResult.Fail("Signing:SignatureTimestamp=false (ES-B, benchmarks only) is not allowed in Production.")
-            : ValidateOptionsResult.Success;
+            : options.Parallelism is < 1 or > 64
+                ? ValidateOptionsResult.Fail("Signing:Parallelism must be between 1 and 64.")
+                : ValidateOptionsResult.Success;
 }

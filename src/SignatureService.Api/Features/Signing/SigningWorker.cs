@@ -64,22 +64,25 @@ internal sealed partial class SigningWorker(
 
         // Note: requests this worker claimed whose round then failed (database or HSM away) come first and are resumed
         // without waiting out the lease: nobody else can be working on them unless they took them over, which the row version settles.
+        // Note: several requests at once (Signing:Parallelism), each in its own scope: a queue of single-document requests
+        // otherwise waits on each one's claim, look-ups and commits in turn while the HSM idles.
         var own = _ownClaims.Keys.ToList();
         var signed = 0;
-        foreach (var id in own.Concat(due.Except(own)))
-        {
-            var resume = _ownClaims.ContainsKey(id);
-            await using var scope = scopes.CreateAsyncScope();
-            if (await scope.ServiceProvider.GetRequiredService<SignApprovedRequest>().SignAsync(
-                    id, cancellationToken, resume, claimed: c => _ownClaims[c] = 0))
+        await Parallel.ForEachAsync(own.Concat(due.Except(own)),
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken }, async (id, token) =>
             {
-                signed++;
-            }
+                var resume = _ownClaims.ContainsKey(id);
+                await using var scope = scopes.CreateAsyncScope();
+                if (await scope.ServiceProvider.GetRequiredService<SignApprovedRequest>().SignAsync(
+                        id, token, resume, claimed: c => _ownClaims[c] = 0))
+                {
+                    Interlocked.Increment(ref signed);
+                }
 
-            // Note: reached only when the round for this request finished (signed, failed for good, or someone else's);
-            // an exception leaves the claim recorded for the next round.
-            _ownClaims.TryRemove(id, out _);
-        }
+                // Note: reached only when the round for this request finished (signed, failed for good, or someone else's);
+                // an exception leaves the claim recorded for the next round.
+                _ownClaims.TryRemove(id, out _);
+            });
 
         return signed;
     }
