@@ -4,6 +4,9 @@ using SignatureService.Api.Tests.Infrastructure;
 
 namespace SignatureService.Api.Tests.Identity;
 
+// Note: like PkiOptionsTests, a start refused for a bad setting once surfaced as an ObjectDisposedException under the full
+// suite's parallel load (in the RA engineer's run, session 3), so this class runs in the non-parallel start-failure collection.
+[Collection(SignatureService.Api.Tests.Pki.StartFailureTests.Name)]
 public sealed class IdentityConfigurationTests
 {
     [Theory]
