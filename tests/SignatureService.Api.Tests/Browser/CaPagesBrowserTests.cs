@@ -152,7 +152,7 @@ public sealed class CaPagesBrowserTests
             await Assertions.Expect(events.First).ToHaveAttributeAsync("data-action", "certificate.revoked");
             await events.First.Locator("button").ClickAsync();
             await Assertions.Expect(audit.Locator("#event-heading")).ToBeFocusedAsync();
-            await Assertions.Expect(audit.Locator("#event-details")).ToContainTextAsync("\"reason\": \"KeyCompromise\"");
+            await Assertions.Expect(audit.Locator("#event-details")).ToContainTextAsync("\"reason\": \"keyCompromise\"");
             await Assertions.Expect(audit.Locator("#event-fields")).ToContainTextAsync(serial);
             await audit.ClickAsync("#event-back");
 

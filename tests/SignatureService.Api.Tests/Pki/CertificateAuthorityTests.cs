@@ -390,6 +390,10 @@ public sealed class CertificateAuthorityTests(PkiFixture pki)
         var actions = await pki.WithDbAsync(db => db.AuditEvents.Where(e => e.TargetId == issued.SerialNumber).OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
         Assert.Equal(["certificate.issued", "certificate.suspended", "certificate.resumed", "certificate.revoked"], actions);
         Assert.True(suspended.CrlNumber < resumed.CrlNumber && resumed.CrlNumber < revoked.CrlNumber);
+        // Note: the reason in the RFC 5280 spelling, as the API and the certificate history write it.
+        var details = await pki.WithDbAsync(db => db.AuditEvents.Where(e => e.TargetId == issued.SerialNumber && e.Action == "certificate.revoked")
+            .Select(e => e.Details).SingleAsync());
+        Assert.Matches("^[a-z][A-Za-z]+$", details.RootElement.GetProperty("reason").GetString());
     }
 
     [Fact]

@@ -89,6 +89,9 @@ internal static class CaOperatorEndpoints
         [RevocationReason.AACompromise] = "aACompromise",
     };
 
+    /// <summary>The RFC 5280 §5.3.1 name of a reason (e.g. <c>keyCompromise</c>), as the API and the audit trail write it.</summary>
+    internal static string ReasonName(RevocationReason reason) => ReasonNames.GetValueOrDefault(reason, "unspecified");
+
     public static IEndpointRouteBuilder MapCaOperatorEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/ca").WithTags("CA operator").RequireAuthorization(IdentityPolicies.CaOperator)

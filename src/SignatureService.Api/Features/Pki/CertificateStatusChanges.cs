@@ -69,7 +69,7 @@ public sealed class CertificateStatusChanges(
                 InvalidityDate = invalidityDate,
             });
             audit.Record(db, actor, "certificate.revoked", "certificate", Hex(certificate.SerialNumber),
-                new { reason = reason.ToString(), invalidityDate, previousStatus = certificate.Status, kind = certificate.Kind });
+                new { reason = CaOperatorEndpoints.ReasonName(reason), invalidityDate, previousStatus = certificate.Status, kind = certificate.Kind });
             return CertificateStatuses.Revoked;
         }, cancellationToken);
     }
