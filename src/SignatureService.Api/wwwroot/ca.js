@@ -191,37 +191,30 @@ async function applyChange() {
   show(t({ revoke: 'revoked', suspend: 'suspended', resume: 'resumed' }[kind], result.serialNumber, result.crlNumber));
 }
 
-/**
- * Posts the CSV itself: ui.js's `call` reports only a problem's code, and a refused import must show the server's
- * line-numbered reasons. The request carries the session cookie and X-CSRF-Token like every other state change.
- */
+/** Posts the CSV as text/csv; a refused import shows the server's line-numbered reasons (error.problem). */
 async function importLicenses() {
   const file = $('license-file').files[0];
   if (!file) { show(t('chooseFile'), true); return; }
-  const response = await fetch('/v1/ca/licenses/import', {
-    method: 'POST', credentials: 'same-origin',
-    headers: { 'Content-Type': 'text/csv', 'X-CSRF-Token': shell.session.csrfToken },
-    body: file,
-  });
-  if (response.status === 401) { shell.toLogin(); return; }
-  const body = await response.json().catch(() => ({}));
   const counts = $('license-counts');
   const errors = $('license-errors');
   counts.replaceChildren();
   errors.replaceChildren();
-  if (response.ok) {
+  try {
+    const body = await shell.call('POST', '/v1/ca/licenses/import', { body: file, contentType: 'text/csv' });
     $('license-result-heading').textContent = t('imported');
     for (const key of ['rows', 'added', 'updated', 'revoked', 'suspendedCertificates']) {
       counts.append(el('dt', { text: t(key === 'revoked' ? 'licensesRevoked' : key) }), el('dd', { text: String(body[key]), 'data-count': key }));
     }
     show(t('imported'));
-  } else {
-    $('license-result-heading').textContent = `${t('importFailed')}: ${body.code ?? response.status}`;
-    if (body.detail) errors.append(el('li', { text: body.detail }));
-    for (const [line, reasons] of Object.entries(body.errors ?? {})) {
+  } catch (error) {
+    if (error.status === 401) return;
+    const problem = error.problem ?? {};
+    $('license-result-heading').textContent = `${t('importFailed')}: ${error.message}`;
+    if (problem.detail) errors.append(el('li', { text: problem.detail }));
+    for (const [line, reasons] of Object.entries(problem.errors ?? {})) {
       errors.append(el('li', { 'data-line': line, text: `${line}: ${reasons.join(' / ')}` }));
     }
-    show(`${t('importFailed')}: ${body.code ?? response.status}`, true);
+    show(`${t('importFailed')}: ${error.message}`, true);
   }
   $('license-result').hidden = false;
   $('license-result-heading').focus();

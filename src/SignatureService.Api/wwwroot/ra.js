@@ -140,29 +140,9 @@ let lastUnmet = null;
 
 // ---- Plumbing ----
 
-/**
- * Like shell.call (anti-forgery header, 401 → sign-in) but keeps the problem body, so a form can show the server's field
- * errors and a verification its unmet requirements (ui.js's call keeps only the code).
- */
+/** shell.call with an optional JSON body; a refusal keeps the whole problem (error.problem) for field errors and unmet requirements. */
 async function send(method, url, body) {
-  const headers = { 'X-CSRF-Token': shell.session?.csrfToken ?? '' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(url, { method, credentials: 'same-origin', headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (response.status === 401) {
-    shell.toLogin();
-    const error = new Error('session-expired');
-    error.status = 401;
-    throw error;
-  }
-  let json = null;
-  try { json = response.status === 204 ? null : await response.json(); } catch { /* not JSON */ }
-  if (!response.ok) {
-    const error = new Error(json?.code ?? String(response.status));
-    error.status = response.status;
-    error.problem = json;
-    throw error;
-  }
-  return json;
+  return shell.call(method, url, body === undefined ? {} : { body });
 }
 
 function switchView(name, focus = true) {
