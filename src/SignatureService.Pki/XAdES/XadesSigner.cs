@@ -83,32 +83,36 @@ public sealed class XadesSigner(TimeProvider timeProvider, XadesSignerOptions? o
 
         var signingTime = timeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture);
         var certDigest = SHA256.HashData(signerCertificate.RawData);
-        var qualifying = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"<{ds}:Object xmlns:{xa}=\"{XadesNames.Xades132Namespace}\">")
-            .Append(CultureInfo.InvariantCulture, $"<{xa}:QualifyingProperties Id=\"{ids.QualifyingProperties}\" Target=\"#{profile.SignatureId}\">")
+        var digestMethod = $"<{ds}:DigestMethod Algorithm=\"{XadesNames.Sha256}\"/>";
+        var properties = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"<{xa}:SignedProperties Id=\"{ids.SignedProperties}\"><{xa}:SignedSignatureProperties>")
             .Append(CultureInfo.InvariantCulture, $"<{xa}:SigningTime>{signingTime}</{xa}:SigningTime>")
             .Append(CultureInfo.InvariantCulture, $"<{xa}:SigningCertificateV2><{xa}:Cert><{xa}:CertDigest>")
-            .Append(CultureInfo.InvariantCulture, $"<{ds}:DigestMethod Algorithm=\"{XadesNames.Sha256}\"/>")
+            .Append(digestMethod)
             .Append(CultureInfo.InvariantCulture, $"<{ds}:DigestValue>{XadesXml.Base64Lines(certDigest)}</{ds}:DigestValue></{xa}:CertDigest>");
         if (_options.IncludeIssuerSerialV2)
         {
-            qualifying.Append(CultureInfo.InvariantCulture, $"<{xa}:IssuerSerialV2>{XadesXml.Base64Lines(EssCertificateIds.EncodeIssuerSerial(signerCertificate))}</{xa}:IssuerSerialV2>");
+            properties.Append(CultureInfo.InvariantCulture, $"<{xa}:IssuerSerialV2>{XadesXml.Base64Lines(EssCertificateIds.EncodeIssuerSerial(signerCertificate))}</{xa}:IssuerSerialV2>");
         }
 
-        qualifying
-            .Append(CultureInfo.InvariantCulture, $"</{xa}:Cert></{xa}:SigningCertificateV2></{xa}:SignedSignatureProperties></{xa}:SignedProperties>")
-            .Append(CultureInfo.InvariantCulture, $"</{xa}:QualifyingProperties></{ds}:Object>");
+        properties.Append(CultureInfo.InvariantCulture, $"</{xa}:Cert></{xa}:SigningCertificateV2></{xa}:SignedSignatureProperties></{xa}:SignedProperties>");
+        var signedProperties = properties.ToString();
+        var qualifying = $"<{ds}:Object xmlns:{xa}=\"{XadesNames.Xades132Namespace}\">" +
+                         $"<{xa}:QualifyingProperties Id=\"{ids.QualifyingProperties}\" Target=\"#{profile.SignatureId}\">" +
+                         signedProperties + $"</{xa}:QualifyingProperties></{ds}:Object>";
 
         var open = $"<{ds}:Signature xmlns:{ds}=\"{XadesNames.DsNamespace}\" Id=\"{profile.SignatureId}\">";
         var close = $"</{ds}:Signature>";
-        var draft = XadesXml.LoadOwn(open + keyInfo + qualifying + close);
-        var keyInfoDigest = SHA256.HashData(XadesXml.Canonicalize(XadesXml.FindUniqueById(draft, ids.KeyInfo)!, XadesNames.ExclusiveC14N));
-        var propertiesDigest = SHA256.HashData(XadesXml.Canonicalize(XadesXml.FindUniqueById(draft, ids.SignedProperties)!, XadesNames.ExclusiveC14N));
+        // Note: the fragments above are our own text (fixed markup, Ids, base64 with LF line ends, a timestamp: nothing to
+        // escape), so their exclusive C14N form is written directly instead of parsing and canonicalising them (14 % of an
+        // ES-B document's time in the profile): each apex declares the prefixes it uses, a ds: element inside SignedProperties
+        // declares ds: itself (its ancestors there do not), and empty elements get end tags. XadesSignerTests check the result
+        // with xmlsec1 and our verifier, which recompute these digests and the SignedInfo hash with a real C14N.
+        var keyInfoDigest = SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalKeyInfo(keyInfo)));
+        var propertiesDigest = SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalSignedProperties(signedProperties)));
 
         // 4. SignedInfo with the three references, then the hash to sign over its exclusive C14N form.
         var transforms = $"<{ds}:Transforms><{ds}:Transform Algorithm=\"{XadesNames.ExclusiveC14N}\"/></{ds}:Transforms>";
-        var digestMethod = $"<{ds}:DigestMethod Algorithm=\"{XadesNames.Sha256}\"/>";
         var signedInfo = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"<{ds}:SignedInfo Id=\"{ids.SignedInfo}\">")
             .Append(CultureInfo.InvariantCulture, $"<{ds}:CanonicalizationMethod Algorithm=\"{XadesNames.ExclusiveC14N}\"/>")
@@ -121,8 +125,7 @@ public sealed class XadesSigner(TimeProvider timeProvider, XadesSignerOptions? o
             .Append(CultureInfo.InvariantCulture, $"<{ds}:DigestValue>{XadesXml.Base64Lines(propertiesDigest)}</{ds}:DigestValue></{ds}:Reference>")
             .Append(CultureInfo.InvariantCulture, $"</{ds}:SignedInfo>")
             .ToString();
-        var signedInfoDraft = XadesXml.LoadOwn(open + signedInfo + close);
-        var signedInfoHash = SHA256.HashData(XadesXml.Canonicalize(XadesXml.FindUniqueById(signedInfoDraft, ids.SignedInfo)!, XadesNames.ExclusiveC14N));
+        var signedInfoHash = SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalSignedInfo(signedInfo)));
 
         var before = $"<{profile.SignElementName}>{open}{signedInfo}<{ds}:SignatureValue Id=\"{ids.SignatureValue}\">";
         var after = $"</{ds}:SignatureValue>{keyInfo}{qualifying}{close}</{profile.SignElementName}>";
@@ -145,6 +148,50 @@ public sealed class XadesSigner(TimeProvider timeProvider, XadesSignerOptions? o
         var prepared = Prepare(document, documentType, signerCertificate);
         var signature = signingKey.SignHash(prepared.SignedInfoHash.ToArray(), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return prepared.Complete(signature);
+    }
+
+    /// <summary>Exclusive C14N of our KeyInfo: the apex declares ds:.</summary>
+    internal static string CanonicalKeyInfo(string keyInfo) =>
+        DeclareOnApex(keyInfo, XadesNames.DsPrefix, XadesNames.DsNamespace);
+
+    /// <summary>
+    /// Exclusive C14N of our SignedProperties: the apex declares xa:, each ds: element (DigestMethod, DigestValue) declares ds:
+    /// because no output ancestor does, and the empty DigestMethod gets an end tag.
+    /// </summary>
+    internal static string CanonicalSignedProperties(string signedProperties)
+    {
+        var ds = XadesNames.DsPrefix;
+        var declaration = $" xmlns:{ds}=\"{XadesNames.DsNamespace}\"";
+        return ExpandEmptyElements(DeclareOnApex(signedProperties, XadesNames.Xades132Prefix, XadesNames.Xades132Namespace)
+            .Replace($"<{ds}:DigestMethod ", $"<{ds}:DigestMethod{declaration} ", StringComparison.Ordinal)
+            .Replace($"<{ds}:DigestValue>", $"<{ds}:DigestValue{declaration}>", StringComparison.Ordinal));
+    }
+
+    /// <summary>Exclusive C14N of our SignedInfo: the apex declares ds:, empty elements get end tags.</summary>
+    internal static string CanonicalSignedInfo(string signedInfo) =>
+        ExpandEmptyElements(DeclareOnApex(signedInfo, XadesNames.DsPrefix, XadesNames.DsNamespace));
+
+    /// <summary>Inserts the namespace declaration as the apex element's first attribute (C14N puts declarations first).</summary>
+    private static string DeclareOnApex(string fragment, string prefix, string ns)
+    {
+        var nameEnd = fragment.IndexOfAny([' ', '>']);
+        return string.Concat(fragment.AsSpan(0, nameEnd), $" xmlns:{prefix}=\"{ns}\"", fragment.AsSpan(nameEnd));
+    }
+
+    /// <summary>Writes each empty-element tag <c>&lt;p:n a="v"/&gt;</c> as a start and an end tag, as C14N does.</summary>
+    private static string ExpandEmptyElements(string fragment)
+    {
+        var builder = new StringBuilder(fragment.Length + 256);
+        var position = 0;
+        for (var end = fragment.IndexOf("/>", StringComparison.Ordinal); end >= 0; end = fragment.IndexOf("/>", position, StringComparison.Ordinal))
+        {
+            var start = fragment.LastIndexOf('<', end);
+            var nameEnd = fragment.IndexOfAny([' ', '/'], start);
+            builder.Append(fragment, position, end - position).Append("></").Append(fragment, start + 1, nameEnd - start - 1).Append('>');
+            position = end + 2;
+        }
+
+        return builder.Append(fragment, position, fragment.Length - position).ToString();
     }
 
     private sealed class SignatureIds
