@@ -165,4 +165,4 @@ async function start() {
   await loadEvents();
 }
 
-start().catch(error => show(t('failed', error.message), true));
+start().catch(error => show(t('failed', shell.describe(error)), true));

@@ -278,4 +278,4 @@ async function start() {
   await switchView('certificates');
 }
 
-start().catch(error => show(t('failed', error.message), true));
+start().catch(error => show(t('failed', shell.describe(error)), true));

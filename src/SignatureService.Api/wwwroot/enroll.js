@@ -1,6 +1,7 @@
 // Signer enrollment: the enrollment id and code from the proofing letter bind a new security key (POST /v1/proofing/binding),
 // which issues the signer's HPKI signing certificate. Japanese first with an English switch; the status line is role=status.
 import { api, createCredential } from './webauthn.js';
+import { describeProblem } from './problems.js';
 
 const texts = {
   ja: {
@@ -9,7 +10,7 @@ const texts = {
     enrollmentId: '登録ID', enrollmentCode: 'ワンタイムコード', nickname: 'キーの名前（任意）', submit: '登録する', toLogin: 'ログインページへ',
     working: 'セキュリティキーに触れてください…', missing: '登録IDとワンタイムコードを入力してください。',
     done: serial => `登録しました。署名用証明書（シリアル ${serial}）を発行しました。ログインしてください。`,
-    failed: code => `登録できませんでした: ${code}`, defaultNickname: 'セキュリティキー',
+    failed: error => `登録できませんでした: ${describeProblem(error, 'ja')}`, defaultNickname: 'セキュリティキー',
   },
   en: {
     skip: 'Skip to content', title: 'Signature service', lang: '日本語', heading: 'Register your security key',
@@ -17,7 +18,7 @@ const texts = {
     enrollmentId: 'Enrollment id', enrollmentCode: 'Enrollment code', nickname: 'Key name (optional)', submit: 'Register', toLogin: 'Go to sign-in',
     working: 'Touch your security key…', missing: 'Enter the enrollment id and the one-time code.',
     done: serial => `Registered. Your signing certificate (serial ${serial}) is issued. Please sign in.`,
-    failed: code => `Registration failed: ${code}`, defaultNickname: 'Security key',
+    failed: error => `Registration failed: ${describeProblem(error, 'en')}`, defaultNickname: 'Security key',
   },
 };
 
@@ -70,7 +71,7 @@ $('enroll').addEventListener('submit', async event => {
     $('enroll').reset();
     $('to-login').focus();
   } catch (error) {
-    show('failed', error.message);
+    show('failed', error);
     $('status').focus();
   } finally {
     $('enroll-submit').disabled = false;

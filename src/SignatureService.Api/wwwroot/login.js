@@ -3,6 +3,7 @@
 // (textContent only) and its `pages` allow-list for `?next=` (no open redirect). An ES module: the strict CSP has no inline script.
 import { api, createCredential, getAssertion } from './webauthn.js';
 import { el, pages } from './ui.js';
+import { describeProblem } from './problems.js';
 
 /** Each role's home page; an operator with several roles chooses. */
 const homes = { signer: '/signer.html', 'ra-operator': '/ra.html', 'ca-operator': '/ca.html', auditor: '/audit.html' };
@@ -16,7 +17,7 @@ const texts = {
     enrollmentId: '登録ID', enrollmentCode: 'ワンタイムコード', register: 'キーを登録',
     signerEnroll: '署名者（医師・歯科医師・薬剤師）のキー登録はこちら',
     registered: 'セキュリティキーを登録しました。ログインできます。', signedIn: (name, roles, acr) => `${name} としてログインしました（${roles}、${acr}）。`,
-    signedOut: 'ログアウトしました。', notSignedIn: 'ログインしていません。', failed: code => `失敗しました: ${code}`,
+    signedOut: 'ログアウトしました。', notSignedIn: 'ログインしていません。', failed: error => `失敗しました: ${describeProblem(error, 'ja')}`,
     expired: 'セッションの有効期限が切れました。再度ログインしてください。 / Your session has expired. Please sign in again.',
     refused: 'このキーではログインできません（未登録または失効したキー）。', missing: '登録IDとワンタイムコードを入力してください。',
     'role.signer': '署名者（承認待ちの文書）', 'role.ra-operator': '登録局（本人確認）', 'role.ca-operator': '認証局（証明書）', 'role.auditor': '監査（監査ログ）',
@@ -29,7 +30,7 @@ const texts = {
     enrollmentId: 'Enrollment id', enrollmentCode: 'Enrollment code', register: 'Register key',
     signerEnroll: 'Signers (physicians, dentists, pharmacists) enrol their key here',
     registered: 'Security key registered. You can sign in now.', signedIn: (name, roles, acr) => `Signed in as ${name} (${roles}, ${acr}).`,
-    signedOut: 'Signed out.', notSignedIn: 'Not signed in.', failed: code => `Failed: ${code}`,
+    signedOut: 'Signed out.', notSignedIn: 'Not signed in.', failed: error => `Failed: ${describeProblem(error, 'en')}`,
     expired: 'Your session has expired. Please sign in again.',
     refused: 'This key cannot sign in (not registered, or revoked).', missing: 'Enter the enrollment id and the one-time code.',
     'role.signer': 'Signer (documents to approve)', 'role.ra-operator': 'Registration authority (identity proofing)',
@@ -123,7 +124,7 @@ async function logout() {
 function guard(action) {
   return () => action().catch(error => {
     // Note: webauthn.js turns every 401 into 'session-expired'; on this page a 401 means the key was refused.
-    if (error.status === 401) show('refused'); else show('failed', error.message);
+    if (error.status === 401) show('refused'); else show('failed', error);
   });
 }
 

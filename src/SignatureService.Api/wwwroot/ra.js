@@ -603,4 +603,4 @@ async function start() {
   switchView('list', false);
 }
 
-start().catch(error => show(t('failed', error.message), true));
+start().catch(error => show(t('failed', shell.describe(error)), true));

@@ -290,4 +290,4 @@ async function start() {
   await loadQueue();
 }
 
-start().catch(error => show(t('failed', error.message), true));
+start().catch(error => show(t('failed', shell.describe(error)), true));

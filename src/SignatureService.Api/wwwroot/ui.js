@@ -2,6 +2,7 @@
 // element building through textContent only, the Japanese-first / English text switch, the status line, the session banner with
 // its expiry, and API calls that carry the anti-forgery header and send an expired session back to the sign-in page.
 import { api } from './webauthn.js';
+import { describeProblem } from './problems.js';
 
 /** Pages the sign-in page may return to (no open redirect): keep in step with login.js. */
 export const pages = ['/signer.html', '/ra.html', '/ca.html', '/audit.html'];
@@ -46,6 +47,9 @@ export function createShell(texts, page) {
     $('status').classList.toggle('error', error);
   };
 
+  /** A failed call as a sentence in the page's language, with the problem code. */
+  shell.describe = error => describeProblem(error, shell.lang);
+
   shell.toLogin = () => {
     sessionStorage.setItem('signsvc.expired', '1');
     location.assign(`/login.html?next=${page}`);
@@ -63,7 +67,7 @@ export function createShell(texts, page) {
   /** Wraps an event handler: no default action, errors shown in the status line (a 401 has already left the page). */
   shell.guard = action => async event => {
     event?.preventDefault?.();
-    try { await action(event); } catch (error) { if (error.status !== 401) shell.show(shell.t('failed', error.message), true); }
+    try { await action(event); } catch (error) { if (error.status !== 401) shell.show(shell.t('failed', shell.describe(error)), true); }
   };
 
   function showSession() {

@@ -114,7 +114,7 @@ public sealed partial class DemoStoryBrowserTests
         await page.FillAsync("#enrollment-id", seeded.SignerEnrollmentId!.Value.ToString());
         await page.FillAsync("#enrollment-code", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH");
         await page.ClickAsync("#enroll-submit");
-        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("登録できませんでした: identity.enrollment-invalid");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("登録できませんでした: 登録IDまたはワンタイムコードが正しくありません。 (identity.enrollment-invalid)");
         Assert.Equal(0L, await service.Db.ScalarAsync<long>("SELECT count(*) FROM webauthn_credentials"));
         Assert.Equal(0L, await service.Db.ScalarAsync<long>("SELECT count(*) FROM certificates WHERE user_id IS NOT NULL"));
         Assert.Equal("approved", await service.Db.ScalarAsync<string>("SELECT status FROM proofing_applications"));
@@ -124,7 +124,7 @@ public sealed partial class DemoStoryBrowserTests
         // English switch: the same page, in English.
         await page.ClickAsync("#lang");
         await Assertions.Expect(page.Locator("h2")).ToHaveTextAsync("Register your security key");
-        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Registration failed: identity.enrollment-invalid");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Registration failed: The enrollment id or code is not valid. (identity.enrollment-invalid)");
         await page.ClickAsync("#lang");
 
         // The right code: the key is bound, the certificate issued; sign in lands on the signer pages.

@@ -43,9 +43,9 @@ public sealed class SignInPageBrowserTests
             var request = await page.RunAndWaitForRequestAsync(
                 () => page.ClickAsync("#register"), r => r.Url.EndsWith("/v1/identity/registration", StringComparison.Ordinal));
             // Japanese first; the English switch re-renders the same status.
-            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("失敗しました: webauthn.unknown-aaguid");
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("失敗しました: このセキュリティキーの機種は認められていません。 (webauthn.unknown-aaguid)");
             await page.ClickAsync("#lang");
-            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Failed: webauthn.unknown-aaguid");
+            await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Failed: The authenticator model is not trusted. (webauthn.unknown-aaguid)");
             using var body = JsonDocument.Parse(request.PostData!);
             attestationObject = body.RootElement.GetProperty("credential").GetProperty("response").GetProperty("attestationObject").GetString()!;
             Assert.Equal(0L, await service.Db.ScalarAsync<long>("SELECT count(*) FROM webauthn_credentials"));
