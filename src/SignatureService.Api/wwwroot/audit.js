@@ -94,8 +94,11 @@ async function loadEvents() {
   return page.items.length;
 }
 
+let opened = null;
+
 function openEvent(sequence) {
   const e = shown.get(sequence);
+  opened = sequence;
   const fields = $('event-fields');
   fields.replaceChildren();
   const field = (label, value, cls) => fields.append(el('dt', { text: label }), el('dd', { text: value ?? t('none'), class: cls }));
@@ -141,7 +144,10 @@ async function verifyTrail() {
 
 async function start() {
   if (!await shell.start('auditor')) return;
-  shell.onLanguage = () => { if (!$('view-events').hidden) loadEvents().catch(() => {}); };
+  shell.onLanguage = () => {
+    if (!$('view-events').hidden) loadEvents().catch(() => {});
+    if (!$('view-event').hidden && shown.has(opened)) openEvent(opened);
+  };
   $('filters').addEventListener('submit', guard(async () => {
     filters = readFilters();
     cursors = [null];

@@ -251,6 +251,7 @@ async function start() {
   shell.onLanguage = () => {
     if (!$('view-certificates').hidden) loadCertificates().catch(() => {});
     if (!$('view-crls').hidden) loadCrls().catch(() => {});
+    if (!$('view-certificate').hidden && current) openCertificate(current.serialNumber).catch(() => {});
   };
   for (const b of document.querySelectorAll('[data-view]')) b.addEventListener('click', guard(() => switchView(b.dataset.view)));
   $('search').addEventListener('submit', guard(async () => {

@@ -154,6 +154,11 @@ public sealed class CaPagesBrowserTests
             await Assertions.Expect(audit.Locator("#event-heading")).ToBeFocusedAsync();
             await Assertions.Expect(audit.Locator("#event-details")).ToContainTextAsync("\"reason\": \"keyCompromise\"");
             await Assertions.Expect(audit.Locator("#event-fields")).ToContainTextAsync(serial);
+            // The language switch re-renders the open event, not only the list.
+            await Assertions.Expect(audit.Locator("#event-fields dt").First).ToHaveTextAsync("番号");
+            await audit.ClickAsync("#lang");
+            await Assertions.Expect(audit.Locator("#event-fields dt").First).ToHaveTextAsync("No.");
+            await audit.ClickAsync("#lang");
             await audit.ClickAsync("#event-back");
 
             // The whole trail verifies.
