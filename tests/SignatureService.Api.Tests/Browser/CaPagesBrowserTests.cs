@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using SignatureService.Api.Features.Identity;
@@ -10,6 +8,7 @@ using SignatureService.Data.Audit;
 using SignatureService.Data.Identity;
 using SignatureService.Data.Users;
 using SignatureService.Pki.Tests.Support;
+using static SignatureService.Api.Tests.Browser.BrowserHarness;
 
 namespace SignatureService.Api.Tests.Browser;
 
@@ -232,78 +231,4 @@ public sealed class CaPagesBrowserTests
         MimeType = "text/csv",
         Buffer = Encoding.UTF8.GetBytes(ImportLicenseRegistry.Header + "\n" + string.Join("\n", rows) + "\n"),
     };
-
-    private static async Task<(string Path, Guid Aaguid)> PinVirtualAuthenticatorAsync(IBrowser browser)
-    {
-        // As in SignInPageBrowserTests: capture one attestation under the default trust, then pin a root for its key.
-        string attestationObject;
-        await using (var service = await SignInPageBrowserTests.RunningService.StartAsync(null))
-        {
-            var (enrollmentId, code) = await service.CreateOperatorAsync();
-            var page = await SignInPageBrowserTests.OpenPageWithAuthenticatorAsync(browser, service.Origin);
-            await page.FillAsync("#enrollment-id", enrollmentId.ToString());
-            await page.FillAsync("#enrollment-code", code);
-            var request = await page.RunAndWaitForRequestAsync(
-                () => page.ClickAsync("#register"), r => r.Url.EndsWith("/v1/identity/registration", StringComparison.Ordinal));
-            using var body = JsonDocument.Parse(request.PostData!);
-            attestationObject = body.RootElement.GetProperty("credential").GetProperty("response").GetProperty("attestationObject").GetString()!;
-            await page.Context.CloseAsync();
-        }
-
-        var (_, aaguid, certificate) = SignInPageBrowserTests.ReadAttestation(Base64Url.DecodeFromChars(attestationObject));
-        using var root = SignInPageBrowserTests.VirtualAuthenticatorRoot(certificate);
-        var path = Path.Combine(Path.GetTempPath(), $"chromium-virtual-authenticator-{Guid.NewGuid():N}.pem");
-        await File.WriteAllTextAsync(path, root.ExportCertificatePem());
-        return (path, aaguid);
-    }
-
-    private static async Task<T> WithScopeAsync<T>(SignInPageBrowserTests.RunningService service, Func<IServiceProvider, Task<T>> action)
-    {
-        await using var scope = service.Services.CreateAsyncScope();
-        return await action(scope.ServiceProvider);
-    }
-
-    /// <summary>An active signer with a verified license and an issued signing certificate ("Medical Doctor").</summary>
-    private static async Task<Guid> CreateSignerAsync(SignInPageBrowserTests.RunningService service, string number)
-    {
-        var userId = Guid.CreateVersion7();
-        await WithScopeAsync(service, async sp =>
-        {
-            var db = sp.GetRequiredService<SignatureServiceDbContext>();
-            db.Users.Add(new UserRecord
-            {
-                Id = userId,
-                DisplayName = "山田 太郎",
-                Status = "active",
-                Roles = [UserRoles.Signer],
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            });
-            return await db.SaveChangesAsync();
-        });
-        await WithScopeAsync(service, sp => sp.GetRequiredService<ImportLicenseRegistry>().ImportAsync(
-            Encoding.UTF8.GetBytes($"{ImportLicenseRegistry.Header}\ndoctor,{number},2010-04-01,山田 太郎,1980-01-02,active\n"),
-            Setup, CancellationToken.None));
-        await WithScopeAsync(service, sp => sp.GetRequiredService<VerifySignerLicense>().VerifyAsync(
-            new LicenseClaim(userId, "doctor", number, "山田 太郎", new DateOnly(1980, 1, 2)), Setup, CancellationToken.None));
-        await WithScopeAsync(service, sp => sp.GetRequiredService<IssueSignerCertificate>().IssueAsync(
-            new SignerCertificateInput(userId, "Example Clinic", "例クリニック", "YAMADA TARO", "山田 太郎"), Setup, CancellationToken.None));
-        return userId;
-    }
-
-    private static async Task Screenshot(IPage page, string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SignatureService.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        // Note: ids and times differ on every run, so the committed images are only rewritten on request (like the OpenAPI file).
-        var target = Environment.GetEnvironmentVariable("SIGNSVC_UPDATE_SCREENSHOTS") == "1" && dir is not null
-            ? Path.Combine(dir.FullName, "docs", "screenshots")
-            : Path.Combine(Path.GetTempPath(), "signsvc-screenshots");
-        Directory.CreateDirectory(target);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(target, name), FullPage = true });
-    }
 }

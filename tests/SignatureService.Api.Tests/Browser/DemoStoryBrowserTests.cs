@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +9,7 @@ using SignatureService.Api.Features.Demo;
 using SignatureService.Api.Tests.Demo;
 using SignatureService.Api.Tests.Infrastructure;
 using SignatureService.Testing;
+using static SignatureService.Api.Tests.Browser.BrowserHarness;
 
 namespace SignatureService.Api.Tests.Browser;
 
@@ -49,7 +49,7 @@ public sealed partial class DemoStoryBrowserTests
             var (page, _, _) = await OpenWithAuthenticatorAsync(browser, $"{origin}/enroll.html");
             await page.FillAsync("#enrollment-id", enrollmentId);
             await page.FillAsync("#enrollment-code", code);
-            await SignerPagesScreenshot(page, "enroll.png");
+            await Screenshot(page, "enroll.png");
             await page.ClickAsync("#enroll-submit");
             await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("登録しました", Slow);
             Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM webauthn_credentials"));
@@ -135,7 +135,7 @@ public sealed partial class DemoStoryBrowserTests
         Assert.Equal(1L, await service.Db.ScalarAsync<long>("SELECT count(*) FROM certificates WHERE user_id IS NOT NULL AND hc_role = 'Medical Doctor'"));
         await page.ClickAsync("#to-login");
         await page.WaitForURLAsync($"{service.Origin}/login.html");
-        await SignerPagesScreenshot(page, "login.png");
+        await Screenshot(page, "login.png");
         await page.ClickAsync("#login");
         await page.WaitForURLAsync($"{service.Origin}/signer.html");
         await Assertions.Expect(page.Locator("#who")).ToContainTextAsync("見本 一郎");
@@ -251,23 +251,6 @@ public sealed partial class DemoStoryBrowserTests
         }
 
         return copy;
-    }
-
-    private static async Task SignerPagesScreenshot(IPage page, string name)
-    {
-        // Note: ids and times differ on every run, so the committed images are only rewritten on request (like the OpenAPI file).
-        var target = Environment.GetEnvironmentVariable("SIGNSVC_UPDATE_SCREENSHOTS") == "1"
-            ? Path.Combine(DemoProcess.RepositoryRoot, "docs", "screenshots")
-            : Path.Combine(Path.GetTempPath(), "signsvc-screenshots");
-        Directory.CreateDirectory(target);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(target, name), FullPage = true });
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"Enrollment id:\s+([0-9a-f-]{36})")]

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +5,7 @@ using Microsoft.Playwright;
 using SignatureService.Api.Features.Identity;
 using SignatureService.Api.Features.Pki;
 using SignatureService.Data.Audit;
+using static SignatureService.Api.Tests.Browser.BrowserHarness;
 
 namespace SignatureService.Api.Tests.Browser;
 
@@ -282,51 +282,5 @@ public sealed class RaPagesBrowserTests
         await page.WaitForURLAsync($"{service.Origin}/ra.html");
         await Assertions.Expect(page.Locator("#view-list")).ToBeVisibleAsync();
         return page;
-    }
-
-    private static async Task<(string Path, Guid Aaguid)> PinVirtualAuthenticatorAsync(IBrowser browser)
-    {
-        // As in SignerPagesBrowserTests: capture one attestation under the default trust, then pin a root for its key.
-        string attestationObject;
-        await using (var service = await SignInPageBrowserTests.RunningService.StartAsync(null))
-        {
-            var (enrollmentId, code) = await service.CreateOperatorAsync();
-            var page = await SignInPageBrowserTests.OpenPageWithAuthenticatorAsync(browser, service.Origin);
-            await page.FillAsync("#enrollment-id", enrollmentId.ToString());
-            await page.FillAsync("#enrollment-code", code);
-            var request = await page.RunAndWaitForRequestAsync(
-                () => page.ClickAsync("#register"), r => r.Url.EndsWith("/v1/identity/registration", StringComparison.Ordinal));
-            using var body = JsonDocument.Parse(request.PostData!);
-            attestationObject = body.RootElement.GetProperty("credential").GetProperty("response").GetProperty("attestationObject").GetString()!;
-            await page.Context.CloseAsync();
-        }
-
-        var (_, aaguid, certificate) = SignInPageBrowserTests.ReadAttestation(Base64Url.DecodeFromChars(attestationObject));
-        using var root = SignInPageBrowserTests.VirtualAuthenticatorRoot(certificate);
-        var path = Path.Combine(Path.GetTempPath(), $"chromium-virtual-authenticator-{Guid.NewGuid():N}.pem");
-        await File.WriteAllTextAsync(path, root.ExportCertificatePem());
-        return (path, aaguid);
-    }
-
-    private static async Task<T> WithScopeAsync<T>(SignInPageBrowserTests.RunningService service, Func<IServiceProvider, Task<T>> action)
-    {
-        await using var scope = service.Services.CreateAsyncScope();
-        return await action(scope.ServiceProvider);
-    }
-
-    private static async Task Screenshot(IPage page, string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SignatureService.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        // Note: ids and times differ on every run, so the committed images are only rewritten on request (like the OpenAPI file).
-        var target = Environment.GetEnvironmentVariable("SIGNSVC_UPDATE_SCREENSHOTS") == "1" && dir is not null
-            ? Path.Combine(dir.FullName, "docs", "screenshots")
-            : Path.Combine(Path.GetTempPath(), "signsvc-screenshots");
-        Directory.CreateDirectory(target);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(target, name), FullPage = true });
     }
 }

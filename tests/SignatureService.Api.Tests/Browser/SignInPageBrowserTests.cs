@@ -1,7 +1,5 @@
 using System.Buffers.Text;
 using System.Formats.Cbor;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -10,6 +8,7 @@ using Microsoft.Playwright;
 using SignatureService.Api.Features.Identity;
 using SignatureService.Api.Tests.Infrastructure;
 using SignatureService.Data.Audit;
+using static SignatureService.Api.Tests.Browser.BrowserHarness;
 
 namespace SignatureService.Api.Tests.Browser;
 
@@ -250,12 +249,5 @@ public sealed class SignInPageBrowserTests
             await _factory.DisposeAsync();
             await Db.DisposeAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

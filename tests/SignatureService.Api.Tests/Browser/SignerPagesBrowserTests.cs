@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -14,6 +13,7 @@ using SignatureService.Data;
 using SignatureService.Data.Audit;
 using SignatureService.Data.Identity;
 using SignatureService.Data.Users;
+using static SignatureService.Api.Tests.Browser.BrowserHarness;
 
 namespace SignatureService.Api.Tests.Browser;
 
@@ -157,59 +157,6 @@ public sealed class SignerPagesBrowserTests
         }
     }
 
-    private static async Task<(string Path, Guid Aaguid)> PinVirtualAuthenticatorAsync(IBrowser browser)
-    {
-        // As in SignInPageBrowserTests: capture one attestation under the default trust, then pin a root for its key.
-        string attestationObject;
-        await using (var service = await SignInPageBrowserTests.RunningService.StartAsync(null))
-        {
-            var (enrollmentId, code) = await service.CreateOperatorAsync();
-            var page = await SignInPageBrowserTests.OpenPageWithAuthenticatorAsync(browser, service.Origin);
-            await page.FillAsync("#enrollment-id", enrollmentId.ToString());
-            await page.FillAsync("#enrollment-code", code);
-            var request = await page.RunAndWaitForRequestAsync(
-                () => page.ClickAsync("#register"), r => r.Url.EndsWith("/v1/identity/registration", StringComparison.Ordinal));
-            using var body = JsonDocument.Parse(request.PostData!);
-            attestationObject = body.RootElement.GetProperty("credential").GetProperty("response").GetProperty("attestationObject").GetString()!;
-            await page.Context.CloseAsync();
-        }
-
-        var (_, aaguid, certificate) = SignInPageBrowserTests.ReadAttestation(Base64Url.DecodeFromChars(attestationObject));
-        using var root = SignInPageBrowserTests.VirtualAuthenticatorRoot(certificate);
-        var path = Path.Combine(Path.GetTempPath(), $"chromium-virtual-authenticator-{Guid.NewGuid():N}.pem");
-        await File.WriteAllTextAsync(path, root.ExportCertificatePem());
-        return (path, aaguid);
-    }
-
-    private static async Task<T> WithScopeAsync<T>(SignInPageBrowserTests.RunningService service, Func<IServiceProvider, Task<T>> action)
-    {
-        await using var scope = service.Services.CreateAsyncScope();
-        return await action(scope.ServiceProvider);
-    }
-
-    private static async Task<Guid> CreateSignerAsync(SignInPageBrowserTests.RunningService service, string number)
-    {
-        var userId = Guid.CreateVersion7();
-        await WithScopeAsync(service, async sp =>
-        {
-            var db = sp.GetRequiredService<SignatureServiceDbContext>();
-            db.Users.Add(new UserRecord
-            {
-                Id = userId, DisplayName = "山田 太郎", Status = "active", Roles = [UserRoles.Signer],
-                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
-            });
-            return await db.SaveChangesAsync();
-        });
-        await WithScopeAsync(service, sp => sp.GetRequiredService<ImportLicenseRegistry>().ImportAsync(
-            Encoding.UTF8.GetBytes($"{ImportLicenseRegistry.Header}\ndoctor,{number},2010-04-01,山田 太郎,1980-01-02,active\n"),
-            Operator, CancellationToken.None));
-        await WithScopeAsync(service, sp => sp.GetRequiredService<VerifySignerLicense>().VerifyAsync(
-            new LicenseClaim(userId, "doctor", number, "山田 太郎", new DateOnly(1980, 1, 2)), Operator, CancellationToken.None));
-        await WithScopeAsync(service, sp => sp.GetRequiredService<IssueSignerCertificate>().IssueAsync(
-            new SignerCertificateInput(userId, "Example Clinic", "例クリニック", "YAMADA TARO", "山田 太郎"), Operator, CancellationToken.None));
-        return userId;
-    }
-
     private static async Task<(Guid Row, string ClientId)> CreateClientAsync(SignInPageBrowserTests.RunningService service)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -231,21 +178,5 @@ public sealed class SignerPagesBrowserTests
             .CreateAsync(clientRow, clientId, body, null, CancellationToken.None));
         await Task.Delay(5); // distinct creation times keep "newest first" unambiguous
         return created.Request.Id;
-    }
-
-    private static async Task Screenshot(IPage page, string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SignatureService.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        // Note: ids and times differ on every run, so the committed images are only rewritten on request (like the OpenAPI file).
-        var target = Environment.GetEnvironmentVariable("SIGNSVC_UPDATE_SCREENSHOTS") == "1" && dir is not null
-            ? Path.Combine(dir.FullName, "docs", "screenshots")
-            : Path.Combine(Path.GetTempPath(), "signsvc-screenshots");
-        Directory.CreateDirectory(target);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(target, name), FullPage = true });
     }
 }
