@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Formats.Asn1;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -33,7 +34,8 @@ public enum CrlScope
 /// <summary>
 /// A parsed X.509 v1/v2 CRL (RFC 5280 §5): issuer, thisUpdate, nextUpdate, CRL number, scope and entries, with the signature
 /// checked against an issuer certificate by <see cref="IsSignedBy"/>. A CRL with an unrecognised critical extension (a delta CRL,
-/// say) or an entry with one (an indirect CRL's certificateIssuer) is rejected, as §5.2 and §5.3 require. Pure and immutable.
+/// say) or an entry with one (an indirect CRL's certificateIssuer) is rejected, as §5.2 and §5.3 require. Immutable apart from
+/// a thread-safe cache of signature checks per issuer key.
 /// </summary>
 public sealed class CertificateRevocationList
 {
@@ -51,6 +53,9 @@ public sealed class CertificateRevocationList
     private const string SubjectKeyIdentifierOid = "2.5.29.14";
 
     private readonly Dictionary<BigInteger, CrlEntry> _entries;
+
+    // Note: a configured CRL file is one shared object checked by every verification; its signature is verified once per issuer key.
+    private readonly ConcurrentDictionary<string, bool> _signatureByIssuerKey = new(StringComparer.Ordinal);
     private readonly byte[] _tbs;
     private readonly byte[] _signature;
     private readonly byte[] _signatureAlgorithm;
@@ -131,7 +136,8 @@ public sealed class CertificateRevocationList
             return false; // A malformed extension in a candidate certificate: not an issuer we can trust.
         }
 
-        return SignatureVerifier.Verify(_tbs, _signatureAlgorithm, _signature, issuer);
+        var key = $"{issuer.PublicKey.Oid.Value}:{Convert.ToHexString(issuer.PublicKey.EncodedParameters?.RawData ?? [])}:{Convert.ToHexString(issuer.PublicKey.EncodedKeyValue.RawData)}";
+        return _signatureByIssuerKey.GetOrAdd(key, _ => SignatureVerifier.Verify(_tbs, _signatureAlgorithm, _signature, issuer));
     }
 
     /// <summary>Whether this CRL is complete for <paramref name="certificate"/> (its issuer and the CRL's scope).</summary>
