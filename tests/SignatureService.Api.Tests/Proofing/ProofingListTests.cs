@@ -71,7 +71,8 @@ public sealed class ProofingListTests(ProofingFixture f)
         var license = (await (await ra.Browser.GetAsync($"/v1/proofing/applications/{id}")).Content.ReadFromJsonAsync<JsonElement>())
             .GetProperty("licenseNumber").GetString()!;
 
-        foreach (var q in new[] { kana[..3], hiragana[..4], kana + "ハナ", family + " 花子", family[..3], license })
+        // Note: prefixes long enough (6 of 8 random kana) that no other test's random name shares them; short ones collided under the full suite.
+        foreach (var q in new[] { kana[..6], hiragana[..7], kana + "ハナ", family + " 花子", family[..8], license })
         {
             Assert.Equal([id], Ids(await ListAsync(ra, $"q={Uri.EscapeDataString(q)}")));
         }
