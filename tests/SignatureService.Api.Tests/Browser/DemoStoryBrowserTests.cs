@@ -18,6 +18,7 @@ namespace SignatureService.Api.Tests.Browser;
 /// service running in Development with the browser emulator trusted (WebAuthn:DevelopmentBrowserEmulator): exactly what
 /// scripts/run.sh sets up. With SIGNSVC_UPDATE_SCREENSHOTS=1 it rewrites docs/screenshots/login.png and enroll.png.
 /// </summary>
+[Collection(SignatureService.Api.Tests.Demo.ProcessTests.Name)]
 public sealed partial class DemoStoryBrowserTests
 {
     // Note: binding generates the signer's key in the HSM and issues the certificate: seconds on this loaded machine.

@@ -5,6 +5,7 @@ using SignatureService.Testing;
 namespace SignatureService.Api.Tests.Demo;
 
 /// <summary>The Development-only trust of the browser's WebAuthn emulation: present in Development, impossible elsewhere.</summary>
+[Collection(SignatureService.Api.Tests.Demo.ProcessTests.Name)]
 public sealed class BrowserEmulatorTrustTests
 {
     [Fact]

@@ -72,3 +72,16 @@ internal static class DemoProcess
         return (process.ExitCode, await output, await error);
     }
 }
+
+/// <summary>
+/// Tests that run the service assembly as a separate process on the shared SoftHSM2 test token. SoftHSM2 keeps a token in files
+/// that it does not guard against writers in other processes: a `demo seed` process generating the CA's keys while in-process
+/// fixtures generated theirs once failed a fixture's C_GenerateKeyPair with CKR_GENERAL_ERROR. So these run one at a time,
+/// after the parallel collections, like the fault tests.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessTests
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Processes on the shared token";
+}

@@ -4,6 +4,7 @@ using SignatureService.Testing;
 namespace SignatureService.Api.Tests.Demo;
 
 /// <summary>The development-only <c>demo seed</c> verb, run as a process against a fresh database and the test token.</summary>
+[Collection(SignatureService.Api.Tests.Demo.ProcessTests.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed partial class DemoSeedCommandTests
 {
