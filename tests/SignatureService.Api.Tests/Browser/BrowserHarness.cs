@@ -92,6 +92,23 @@ internal static class BrowserHarness
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(target, name), FullPage = true });
     }
 
+    /// <summary>
+    /// Clicks the sign-in page's login button and waits for <paramref name="target"/>; when the page does not get there, the
+    /// failure names what the page's status line said (a refused key, a failed call) instead of a bare navigation timeout.
+    /// </summary>
+    public static async Task LoginAndLandAsync(IPage page, string target)
+    {
+        await page.ClickAsync("#login");
+        try
+        {
+            await page.WaitForURLAsync(target);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new Xunit.Sdk.XunitException($"Sign-in did not reach {target}; the page said: '{await page.Locator("#status").TextContentAsync()}' ({ex.Message})");
+        }
+    }
+
     /// <summary>A free loopback port for a real Kestrel.</summary>
     public static int FreePort()
     {

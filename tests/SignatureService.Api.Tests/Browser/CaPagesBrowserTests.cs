@@ -209,8 +209,7 @@ public sealed class CaPagesBrowserTests
         await page.ClickAsync("#register");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("セキュリティキーを登録しました。ログインできます。");
         await page.GotoAsync($"{service.Origin}/login.html?next={next}");
-        await page.ClickAsync("#login");
-        await page.WaitForURLAsync($"{service.Origin}{next}");
+        await LoginAndLandAsync(page, $"{service.Origin}{next}");
         return page;
     }
 
