@@ -31,7 +31,25 @@ public sealed class AuditTrail(TimeProvider time)
         object? details = null,
         bool success = true)
     {
-        var record = new AuditEventRecord
+        ArgumentNullException.ThrowIfNull(db);
+        var record = Create(actor, action, targetType, targetId, details, success);
+        db.AuditEvents.Add(record);
+        return record;
+    }
+
+    /// <summary>
+    /// Builds one event without staging it, for a writer that inserts it itself in the transaction of the change it describes
+    /// (<see cref="Signing.SignedDocumentStore"/>).
+    /// </summary>
+    public AuditEventRecord Create(
+        AuditActor actor,
+        string action,
+        string? targetType = null,
+        string? targetId = null,
+        object? details = null,
+        bool success = true)
+    {
+        return new AuditEventRecord
         {
             OccurredAt = time.GetUtcNow(),
             ActorType = actor.Type,
@@ -43,7 +61,5 @@ public sealed class AuditTrail(TimeProvider time)
             TraceId = Activity.Current?.TraceId.ToString(),
             Details = JsonSerializer.SerializeToDocument(details ?? new { }, DetailsJson),
         };
-        db.AuditEvents.Add(record);
-        return record;
     }
 }

@@ -9,6 +9,8 @@ using SignatureService.Api.Features.Signing;
 using SignatureService.Api.Tests.Approvals;
 using SignatureService.Api.Tests.SignatureRequests;
 using SignatureService.Data;
+using SignatureService.Data.Audit;
+using SignatureService.Data.Signing;
 
 namespace SignatureService.Api.Tests.Signing;
 
@@ -104,6 +106,46 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
                 await XmlSecVerifyAsync(xml, "PrescriptionDocument", "PrescriptionSign");
             }
         }
+    }
+
+    [Fact]
+    public async Task SignedDocumentStore_WritesNothing_WhenTheRequestMovedOnOrTheDocumentIsAlreadySigned()
+    {
+        // Note: a pending request, so the worker leaves it alone; the store is driven directly, as the worker drives it.
+        var (_, id, _) = await CreateAsync("doctor",
+            TestClient.Document("prescription", SigningFixture.Prescription()), TestClient.Document("prescription", SigningFixture.Prescription()));
+        var documentIds = (await fixture.WithScopeAsync(sp => sp.GetRequiredService<SignatureServiceDbContext>().SignatureRequestDocuments
+            .Where(d => d.RequestId == id).OrderBy(d => d.Ordinal).Select(d => d.Id).ToListAsync())).ToArray();
+        var version = (uint)await fixture.Database.ScalarAsync<long>($"SELECT xmin::text::bigint FROM signature_requests WHERE id = '{id}'");
+        var signedAt = DateTimeOffset.UtcNow;
+        SignedDocumentRow Row(int n, string text) => new(documentIds[n], Encoding.UTF8.GetBytes(text), "ES-T", signedAt);
+        AuditEventRecord Event(int n) => new()
+        {
+            OccurredAt = signedAt, ActorType = "system", ActorId = "store-test", Action = "document.signed", TargetType = "signature-request",
+            TargetId = id.ToString(), Outcome = "success", Details = JsonDocument.Parse($"{{\"ordinal\":{n + 1}}}"),
+        };
+        Task<uint> StoreAsync(uint at, params int[] ordinals) => fixture.WithScopeAsync(sp => SignedDocumentStore.StoreAsync(
+            sp.GetRequiredService<SignatureServiceDbContext>(), id, at, signedAt,
+            [.. ordinals.Select(n => Row(n, $"<signed-{n}/>"))], [.. ordinals.Select(Event)], CancellationToken.None));
+        async Task<(long Signed, long Events, uint Version)> StateAsync() => (
+            await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM signature_request_documents WHERE request_id = '{id}' AND signed_content IS NOT NULL"),
+            await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE actor_id = 'store-test' AND target_id = '{id}'"),
+            (uint)await fixture.Database.ScalarAsync<long>($"SELECT xmin::text::bigint FROM signature_requests WHERE id = '{id}'"));
+
+        // 1. A row version the request no longer has (another worker took it over): nothing is written.
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => StoreAsync(version - 1, 0));
+        Assert.Equal((0L, 0L, version), await StateAsync());
+
+        // 2. The right version: document 1 and its event, and the request's new version is returned.
+        var next = await StoreAsync(version, 0);
+        Assert.Equal((1L, 1L, next), await StateAsync());
+        Assert.NotEqual(version, next);
+
+        // 3. A group holding an already signed document: nothing of the group is written, not even the unsigned one.
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => StoreAsync(next, 0, 1));
+        Assert.Equal((1L, 1L, next), await StateAsync());
+        Assert.Equal("<signed-0/>", await fixture.Database.ScalarAsync<string>(
+            $"SELECT convert_from(signed_content, 'UTF8') FROM signature_request_documents WHERE id = '{documentIds[0]}'"));
     }
 
     [Fact]
