@@ -51,7 +51,7 @@ public sealed class IssueApprovalTransaction(
         }
 
         var ids = requestIds.ToArray();
-        var requests = await db.SignatureRequests.AsNoTracking().Include(r => r.Documents)
+        var requests = await db.SignatureRequests.AsNoTracking()
             .Where(r => ids.Contains(r.Id) && r.SignerUserId == signerId)
             .ToListAsync(cancellationToken);
         var now = time.GetUtcNow();
@@ -67,14 +67,20 @@ public sealed class IssueApprovalTransaction(
                 $"Request {notPending.Id} is {(notPending.Status == SignatureRequestStatus.PendingApproval ? "expired" : notPending.Status)}.");
         }
 
-        var documentCount = requests.Sum(r => r.Documents.Count);
+        // Note: what the transaction and the summary need of each document, not its bytes (up to 100 × 1 MiB).
+        var documents = await db.SignatureRequestDocuments.AsNoTracking()
+            .Where(d => ids.Contains(d.RequestId))
+            .Select(d => new DocumentHead(d.RequestId, d.Ordinal, d.DocumentType, d.DocumentId, d.Summary, d.Id, d.Sha256))
+            .ToListAsync(cancellationToken);
+        documents = [.. documents.OrderBy(d => d.RequestId).ThenBy(d => d.Ordinal)];
+        var documentCount = documents.Count;
         if (documentCount > MaxDocuments)
         {
             throw new ServiceException(ErrorCatalogue.ApprovalBatchTooLarge, $"The requests hold {documentCount} documents; at most {MaxDocuments}.");
         }
 
         // Note: checked here so the signer is not asked to touch the key for something that cannot succeed; checked again at the assertion.
-        await qualification.RequireQualifiedAsync(signerId, TypesOf(requests.SelectMany(r => r.Documents).Select(d => d.DocumentType)), cancellationToken);
+        await qualification.RequireQualifiedAsync(signerId, TypesOf(documents.Select(d => d.DocumentType)), cancellationToken);
 
         var credentials = await db.WebAuthnCredentials.AsNoTracking()
             .Where(c => c.UserId == signerId && c.Status == CredentialStatus.Active)
@@ -98,7 +104,7 @@ public sealed class IssueApprovalTransaction(
             CreatedAt = createdAt,
             ExpiresAt = createdAt + options.Value.TransactionLifetime,
         };
-        foreach (var document in requests.SelectMany(r => r.Documents))
+        foreach (var document in documents)
         {
             record.Documents.Add(new ApprovalTransactionDocumentRecord
             {
@@ -121,7 +127,7 @@ public sealed class IssueApprovalTransaction(
         var publicKey = PublicKeyCredentialRequestOptionsJson.Create(relyingParty.Options, record.Challenge,
             options.Value.TransactionLifetime, credentials.Select(c => (ReadOnlyMemory<byte>)c));
         return new ApprovalOptionsResponse(record.Id, record.ExpiresAt, publicKey, Base64Url.EncodeToString(record.Encoding),
-            Summarize(requests));
+            Summarize(requests.Count, documents));
     }
 
     /// <summary>The Signature Activation Data of a stored transaction, rebuilt from its columns.</summary>
@@ -137,13 +143,15 @@ public sealed class IssueApprovalTransaction(
         [.. wireTypes.Distinct(StringComparer.Ordinal).Select(t => DocumentTypeNames.TryParse(t, out var type)
             ? type : throw new InvalidOperationException($"Unknown stored document type '{t}'."))];
 
-    private static ApprovalSummary Summarize(List<SignatureRequestRecord> requests)
+    private static ApprovalSummary Summarize(int requestCount, List<DocumentHead> heads)
     {
-        var documents = requests.OrderBy(r => r.Id).SelectMany(r => r.Documents.OrderBy(d => d.Ordinal))
+        var documents = heads
             .Select(d => new ApprovalDocumentView(d.RequestId, d.Ordinal, d.DocumentType, d.DocumentId, d.Summary, Convert.ToHexStringLower(d.Sha256)))
             .ToList();
         var byType = documents.GroupBy(d => d.Type, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new ApprovalTypeCount(g.Key, g.Count())).ToList();
-        return new ApprovalSummary(documents.Count, requests.Count, byType, documents);
+        return new ApprovalSummary(documents.Count, requestCount, byType, documents);
     }
+
+    private sealed record DocumentHead(Guid RequestId, int Ordinal, string DocumentType, string DocumentId, string Summary, Guid Id, byte[] Sha256);
 }
