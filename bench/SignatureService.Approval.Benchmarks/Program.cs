@@ -39,6 +39,9 @@ var rounds = new Dictionary<int, int> { [1] = Env("BENCH_ROUNDS_1", 20), [10] = 
 var warmupPasses = Env("BENCH_WARMUP_PASSES", 3);
 var warmups = new List<string>();
 var concurrentSigners = Env("BENCH_SIGNERS", 50);
+var pipelineSigners = Env("BENCH_PIPELINE_SIGNERS", 4);
+var pipelineRounds = new Dictionary<int, int> { [1] = Env("BENCH_PIPELINE_ROUNDS_1", 25), [10] = Env("BENCH_PIPELINE_ROUNDS_10", 5), [100] = Env("BENCH_PIPELINE_ROUNDS_100", 2) };
+var pipeline = new List<string>();
 var approvalsPerSigner = Env("BENCH_APPROVALS_PER_SIGNER", 10);
 var openApprovalsPerSigner = Env("BENCH_OPEN_APPROVALS_PER_SIGNER", 6);
 var openRate = (double)Env("BENCH_OPEN_RATE", 10);
@@ -115,6 +118,11 @@ try
             Console.Error.WriteLine($"{level} batch {size}: median {median:F1} signatures/s");
         }
 
+        if (pipelineSigners > 0)
+        {
+            await MeasurePipelineAsync(service, ehr, level);
+        }
+
         if (level == "ES-T" && concurrentSigners > 0)
         {
             latencyLine = await MeasureLatencyAsync(service, ehr);
@@ -132,6 +140,16 @@ Console.WriteLine("| level | documents per approval | rounds | median approval�
 Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 throughput.ForEach(Console.WriteLine);
 Console.WriteLine();
+if (pipeline.Count > 0)
+{
+    Console.WriteLine(I($"Approval → signed with {pipelineSigners} signers approving at once, each its next request as soon as its last one is signed (closed loop; requests submitted beforehand):"));
+    Console.WriteLine();
+    Console.WriteLine("| level | documents per approval | signers | approvals | signatures | wall s | **signatures/s** | HSM ops/s | raw C_Sign/s, 1 thread, just before and after | **of that adjacent raw** | of raw, 2 threads (start of run) | median approval→signed ms | process CPU ms per signature |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    pipeline.ForEach(Console.WriteLine);
+    Console.WriteLine();
+}
+
 Console.WriteLine(latencyLine);
 Console.WriteLine();
 Console.WriteLine($"Warm-up before the measured rounds (passes of every batch size until the JIT compiled for under 50 ms in a pass): {string.Join("; ", warmups)}.");
@@ -177,6 +195,97 @@ async Task<TimeSpan> MeasureBatchAsync(BenchService service, EhrClient ehr, Sign
         }
 
         await Task.Delay(2);
+    }
+}
+
+// Several signers approving at once, each approving its next request as soon as its last one is signed: whether the pipeline
+// keeps the HSM busy when there is work, i.e. whether one approval's fixed steps (the two calls, the claim, the look-ups, the
+// final commit) overlap another's signing. One poller watches every outstanding request, so the waiting costs the same
+// whatever the number of signers.
+async Task MeasurePipelineAsync(BenchService service, EhrClient ehr, string level)
+{
+    var signers = new Signer[pipelineSigners];
+    for (var i = 0; i < signers.Length; i++)
+    {
+        signers[i] = await Signer.CreateAsync(service, authenticator, "doctor");
+    }
+
+    foreach (var size in pipelineRounds.Keys.Where(n => pipelineRounds[n] > 0))
+    {
+        var perSigner = pipelineRounds[size];
+        var queues = new List<Guid>[signers.Length];
+        for (var i = 0; i < signers.Length; i++)
+        {
+            queues[i] = [];
+            for (var k = 0; k < perSigner; k++)
+            {
+                queues[i].Add(await ehr.SubmitAsync(signers[i].UserId, size));
+            }
+        }
+
+        var rawBefore = await RawRateAsync();
+        var waiting = new System.Collections.Concurrent.ConcurrentDictionary<Guid, TaskCompletionSource<string>>();
+        using var stopPolling = new CancellationTokenSource();
+        var poller = Task.Run(async () =>
+        {
+            await using var connection = new NpgsqlConnection(database.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT id, status FROM signature_requests WHERE id = ANY($1) AND status IN ('signed', 'failed')", connection);
+            var ids = new NpgsqlParameter<Guid[]> { TypedValue = [] };
+            command.Parameters.Add(ids);
+            while (!stopPolling.IsCancellationRequested)
+            {
+                if (!waiting.IsEmpty)
+                {
+                    ids.TypedValue = [.. waiting.Keys];
+                    await using var reader = await command.ExecuteReaderAsync();
+                    while (await reader.ReadAsync())
+                    {
+                        if (waiting.TryRemove(reader.GetGuid(0), out var done))
+                        {
+                            done.SetResult(reader.GetString(1));
+                        }
+                    }
+                }
+
+                await Task.Delay(2);
+            }
+        });
+
+        var latencies = new List<double>();
+        var gate = new Lock();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(signers.Select(async (signer, i) =>
+        {
+            foreach (var id in queues[i])
+            {
+                var started = wall.Elapsed;
+                var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                await signer.ApproveAsync([id]);
+                waiting[id] = done;
+                if (await done.Task.WaitAsync(TimeSpan.FromMinutes(10)) != "signed")
+                {
+                    throw new InvalidOperationException($"Request {id} failed.");
+                }
+
+                lock (gate)
+                {
+                    latencies.Add((wall.Elapsed - started).TotalMilliseconds);
+                }
+            }
+        }));
+        var elapsed = wall.Elapsed;
+        await stopPolling.CancelAsync();
+        await poller;
+
+        var signatures = signers.Length * perSigner * size;
+        var cpuPerSignature = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / signatures;
+        var rawAdjacent = (rawBefore + await RawRateAsync()) / 2;
+        var rate = signatures / elapsed.TotalSeconds;
+        var hsmOps = level == "ES-T" ? 2 : 1;
+        pipeline.Add(I($"| {level} | {size} | {signers.Length} | {signers.Length * perSigner} | {signatures} | {elapsed.TotalSeconds:F2} | **{rate:F1}** | {rate * hsmOps:F0} | {rawAdjacent:F0} | **{Ratio(rate * hsmOps, rawAdjacent)}** | {Ratio(rate * hsmOps, rawRsa2)} | {Median(latencies):F0} | {cpuPerSignature:F1} |"));
+        Console.Error.WriteLine(I($"{level} pipeline, {signers.Length} signers, batch {size}: {rate:F1} signatures/s"));
     }
 }
 
