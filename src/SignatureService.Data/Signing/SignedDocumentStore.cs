@@ -42,7 +42,8 @@ public static class SignedDocumentStore
     /// Writes <paramref name="documents"/> of request <paramref name="requestId"/>, <paramref name="events"/>, and the request's
     /// <c>updated_at</c>, in one transaction; returns the request's new row version.
     /// </summary>
-    /// <param name="db">The unit of work whose connection is used; it must have no transaction open.</param>
+    /// <param name="db">The unit of work whose connection is used. With a transaction open on it the statements join that
+    /// transaction and the caller commits (or rolls back after an exception); otherwise they run in one of their own.</param>
     /// <param name="requestId">The request.</param>
     /// <param name="version">The request's row version as the caller last saw it.</param>
     /// <param name="updatedAt">The request's new <c>updated_at</c> (its lease).</param>
@@ -57,7 +58,9 @@ public static class SignedDocumentStore
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(documents);
         ArgumentNullException.ThrowIfNull(events);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var ambient = db.Database.CurrentTransaction;
+        await using var own = ambient is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var transaction = ambient ?? own!;
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction)transaction.GetDbTransaction());
 
@@ -105,12 +108,20 @@ public static class SignedDocumentStore
 
         if (newVersion is null || update.RecordsAffected != documents.Count)
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            if (own is not null)
+            {
+                await own.RollbackAsync(CancellationToken.None);
+            }
+
             throw new DbUpdateConcurrencyException(
                 $"Request {requestId} moved on (another worker took it over) or one of its documents was already signed; nothing was stored.");
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        if (own is not null)
+        {
+            await own.CommitAsync(cancellationToken);
+        }
+
         return newVersion.Value;
     }
 }

@@ -192,6 +192,29 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task CrashAfterLastDocumentStored_ResumeOnlyMarksTheRequestSigned()
+    {
+        var (client, id, signer) = await CreateAsync("doctor", TestClient.Document("prescription", SigningFixture.Prescription()));
+        await signer.ApproveAsync(id);
+        Assert.Equal("signed", await WaitForFinalStatusAsync(client, id));
+        // Note: the last document and the move to signed commit together, so one signed event per request so far.
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'signature-request.signed' AND target_id = '{id}'"));
+        // Note: the state of a request whose every document is stored but which is still signing (written by a version that
+        // committed the move to signed on its own), with a stale lease.
+        await fixture.Database.ExecuteAsync($"UPDATE signature_requests SET status = 'signing', updated_at = now() - interval '10 minutes' WHERE id = '{id}'");
+        var (before, _) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/1/signed");
+        var stored = await before.Content.ReadAsByteArrayAsync();
+
+        var status = await WaitForFinalStatusAsync(client, id);
+        var (after, _) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/1/signed");
+
+        Assert.Equal("signed", status);
+        Assert.Equal(stored, await after.Content.ReadAsByteArrayAsync());
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+        Assert.Equal(2L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'signature-request.signed' AND target_id = '{id}'"));
+    }
+
+    [Fact]
     public async Task ConcurrentWorkers_SignARequestExactlyOnce()
     {
         var (client, id, signer) = await CreateAsync("doctor", TestClient.Document("prescription", SigningFixture.Prescription()));

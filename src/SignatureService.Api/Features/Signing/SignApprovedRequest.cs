@@ -157,13 +157,28 @@ public sealed class SignApprovedRequest(
 
             var actor = new AuditActor("signer", request.SignerUserId.ToString());
             var serial = Convert.ToHexString(certificate.SerialNumber);
+            var unstored = pending.Count;
             await SignAndStoreAsync(pending, SignOneAsync, async group =>
             {
                 var signedAt = time.GetUtcNow();
                 var rows = group.Select(g => new SignedDocumentRow(g.Document.Id, g.Content, g.Level, signedAt)).ToList();
                 var events = group.Select(g => audit.Create(actor, "document.signed", "signature-request", request.Id.ToString(),
                     new { ordinal = g.Document.Ordinal, sha256 = Convert.ToHexStringLower(g.Document.Sha256), certificate = serial, level = g.Level })).ToList();
-                await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
+                unstored -= group.Count;
+                if (unstored > 0)
+                {
+                    await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
+                }
+                else
+                {
+                    // Note: the last group and the request's move to signed commit together: one transaction less per request.
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
+                    MarkSigned(request);
+                    await db.SaveChangesAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                }
+
                 foreach (var signedDocument in group)
                 {
                     metrics.SignatureCreated(signedDocument.Document.DocumentType);
@@ -179,11 +194,20 @@ public sealed class SignApprovedRequest(
             throw;
         }
 
-        // 4. Done.
+        // 4. Done (already, when the last document was stored here; not when a resumed request had none left to sign).
+        if (request.Status != SignatureRequestStatus.Signed)
+        {
+            MarkSigned(request);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return true;
+    }
+
+    private void MarkSigned(SignatureRequestRecord request)
+    {
         workflows.Transition(request, SignatureRequestStatus.Signed);
         audit.Record(db, AuditActor.System, "signature-request.signed", "signature-request", request.Id.ToString(), new { documents = request.DocumentCount });
-        await db.SaveChangesAsync(cancellationToken);
-        return true;
     }
 
     /// <summary>
