@@ -119,10 +119,12 @@ public sealed class IssueApprovalTransaction(
 
         record.Encoding = ActivationDataOf(record).Encode();
         record.Challenge = SHA256.HashData(record.Encoding);
-        db.ApprovalTransactions.Add(record);
+        // Note: the document rows are written by one INSERT of their own (ApprovalTransactionStore), not through the change tracker.
+        var rows = record.Documents.ToList();
+        record.Documents.Clear();
         audit.Record(db, new AuditActor("signer", signerId.ToString()), "approval.issued", "approval", record.Id.ToString(),
             new { requests = ids, documents = documentCount, expiresAt = record.ExpiresAt, challenge = Convert.ToHexStringLower(record.Challenge) });
-        await db.SaveChangesAsync(cancellationToken);
+        await ApprovalTransactionStore.AddAsync(db, record, rows, cancellationToken);
 
         var publicKey = PublicKeyCredentialRequestOptionsJson.Create(relyingParty.Options, record.Challenge,
             options.Value.TransactionLifetime, credentials.Select(c => (ReadOnlyMemory<byte>)c));
