@@ -43,6 +43,7 @@ public sealed partial class ApproveSignatureRequests(
     public async Task<ApprovalResult> ApproveAsync(Guid signerId, Guid approvalId, AssertionCredentialJson credential, CancellationToken cancellationToken)
     {
         var actor = new AuditActor("signer", signerId.ToString());
+        await using var connection = await HeldConnection.OpenAsync(db.Database, cancellationToken);
         try
         {
             return await ApproveCoreAsync(signerId, approvalId, credential, actor, cancellationToken);

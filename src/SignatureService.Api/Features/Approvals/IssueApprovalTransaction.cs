@@ -51,6 +51,7 @@ public sealed class IssueApprovalTransaction(
         }
 
         var ids = requestIds.ToArray();
+        await using var connection = await HeldConnection.OpenAsync(db.Database, cancellationToken);
         var requests = await db.SignatureRequests.AsNoTracking()
             .Where(r => ids.Contains(r.Id) && r.SignerUserId == signerId)
             .ToListAsync(cancellationToken);

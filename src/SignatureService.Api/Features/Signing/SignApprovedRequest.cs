@@ -53,6 +53,7 @@ public sealed class SignApprovedRequest(
     {
         // Note: the request alone is tracked; its documents are read after the claim without tracking (they are stored by
         // SignedDocumentStore), so no SaveChanges here scans a batch of documents and their contents.
+        await using var connection = await HeldConnection.OpenAsync(db.Database, cancellationToken);
         var request = await db.SignatureRequests.SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
         var now = time.GetUtcNow();
         if (request is null ||
@@ -167,7 +168,7 @@ public sealed class SignApprovedRequest(
                 unstored -= group.Count;
                 if (unstored > 0)
                 {
-                    await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
+                await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
                 }
                 else
                 {
