@@ -9,7 +9,9 @@
 #    thread) on 1 and 2 threads for BENCH_RAW_SECONDS (default 3) each, on a throw-away key in the same token.
 # 3. Runs bench/SignatureService.Approval.Benchmarks (Release): the service in process over that cluster and token, a CA,
 #    signers with software security keys; batches of 1, 10 and 100 documents at ES-T and ES-B (from POST /v1/approvals to
-#    `signed`), each row beside a raw p11bench rate measured just before and after it (BENCH_RAW_ADJACENT_SECONDS, default 2);
+#    `signed`), each row beside a raw p11bench rate measured just before and after it (BENCH_RAW_ADJACENT_SECONDS, default 2),
+#    after a warm-up until the JIT is idle (at least BENCH_WARMUP_PASSES passes, default 3); the same with
+#    BENCH_PIPELINE_SIGNERS (default 4) signers approving at once (BENCH_PIPELINE_ROUNDS_N approvals each; 0 skips a size);
 #    then single-document approvals by 50 signers: closed loop (saturation throughput) and open loop at BENCH_OPEN_RATE
 #    approvals/s (default 10; p50/p99 per call). BENCH_LEVELS (default ES-T,ES-B); BENCH_ROUNDS_N=0 skips a size,
 #    BENCH_SIGNERS=0 the latency part. Prints markdown tables. See docs/benchmarks.md.
