@@ -168,7 +168,7 @@ public sealed class SignApprovedRequest(
                 unstored -= group.Count;
                 if (unstored > 0)
                 {
-                await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
+                    await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
                 }
                 else
                 {
@@ -215,9 +215,9 @@ public sealed class SignApprovedRequest(
     /// Signs <paramref name="pending"/> on up to <see cref="SigningOptions.Parallelism"/> threads of their own (see
     /// <see cref="StartSigningThread"/>; each HSM operation on its own pooled session, so one thread's XML and time-stamp work
     /// overlaps another's HSM signature) while this caller commits what is done, in order of completion: each commit stores
-    /// every document finished since the last one with its audit event (<paramref name="store"/>, one transaction). At most <see cref="MaxUnstored"/> signed documents wait for their
-    /// commit, so a crash loses (and the resumed request signs again) no more than those plus the ones in the HSM; a stored
-    /// document is never signed again. The first failure stops the other threads; what finished before it is still stored,
+    /// every document finished since the last one with its audit event (<paramref name="store"/>, one transaction). At most
+    /// <see cref="MaxUnstored"/> signed documents wait for their commit, so a crash loses (and the resumed request signs again)
+    /// no more than those plus the ones in the HSM; a stored document is never signed again. The first failure stops the other threads; what finished before it is still stored,
     /// then the failure is rethrown.
     /// </summary>
     private async Task SignAndStoreAsync(
