@@ -130,6 +130,7 @@ internal static class ServiceRegistration
         services.AddHostedService<RequestExpiry>();
         services.AddHostedService<CallbackDispatcher>();
         services.AddScoped<SignApprovedRequest>();
+        services.AddSingleton<SigningKeys>();
         services.AddScoped<CollectValidationMaterial>();
         services.AddScoped<UpgradeSignedDocument>();
         services.AddOptions<SignatureTimestampOptions>().BindConfiguration(SignatureTimestampOptions.Section).ValidateOnStart();

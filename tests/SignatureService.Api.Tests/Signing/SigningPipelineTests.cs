@@ -149,6 +149,37 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task SigningKeys_FindsAKeyOnce_AndForgetsItWhenItIsGone()
+    {
+        await fixture.WithScopeAsync(sp =>
+        {
+            var keys = sp.GetRequiredService<SigningKeys>();
+            var token = sp.GetRequiredService<SignatureService.Api.Features.Hsm.HsmConnection>().RequireToken();
+            var id = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+            var generated = token.GenerateKeyPair(SignatureService.Hsm.HsmKeyAlgorithm.Rsa2048, "signing-keys-test", id);
+
+            var first = keys.Find(id);
+            var second = keys.Find(id);
+            Assert.NotNull(first);
+            Assert.Same(first, second);
+            Assert.Equal(generated.SubjectPublicKeyInfo, first!.SubjectPublicKeyInfo);
+            Assert.Equal(256, first.AsRsa().SignData("x"u8.ToArray(), System.Security.Cryptography.HashAlgorithmName.SHA256,
+                System.Security.Cryptography.RSASignaturePadding.Pkcs1).Length);
+
+            // Note: destroyed behind the cache: the cached key fails its next signature as "not found"; once forgotten the
+            // search finds nothing, as without a cache.
+            Assert.True(token.DestroyKey(id));
+            Assert.Same(first, keys.Find(id));
+            var gone = Assert.ThrowsAny<SignatureService.Hsm.HsmException>(() => first.AsRsa().SignData("x"u8.ToArray(),
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1));
+            Assert.True(SignatureService.Api.Hosting.ExceptionChain.Contains(gone, e => e is SignatureService.Hsm.HsmException { Code: SignatureService.Hsm.HsmErrorCode.KeyNotFound }));
+            keys.Forget(id);
+            Assert.Null(keys.Find(id));
+            return Task.FromResult(0);
+        });
+    }
+
+    [Fact]
     public async Task PendingRequest_WithoutApproval_NeverReachesTheHsm()
     {
         var (client, id, _) = await CreateAsync("doctor", TestClient.Document("prescription", SigningFixture.Prescription()));

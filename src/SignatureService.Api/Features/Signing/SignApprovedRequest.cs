@@ -32,7 +32,7 @@ public sealed class SignApprovedRequest(
     SignatureServiceDbContext db,
     SignatureRequestWorkflows workflows,
     CertificateAuthorities authorities,
-    HsmConnection hsm,
+    SigningKeys signingKeys,
     CollectValidationMaterial validationMaterial,
     AuditTrail audit,
     IOptions<SigningOptions> options,
@@ -83,6 +83,7 @@ public sealed class SignApprovedRequest(
         }
 
         claimed?.Invoke(request.Id);
+        byte[]? keyId = null;
         try
         {
             var documents = await db.SignatureRequestDocuments.AsNoTracking()
@@ -113,7 +114,8 @@ public sealed class SignApprovedRequest(
             }
 
             var keyRecord = await db.HsmKeys.AsNoTracking().SingleAsync(k => k.Id == certificate.KeyId, cancellationToken);
-            var key = hsm.RequireToken().FindKey(keyRecord.CkId)
+            keyId = keyRecord.CkId;
+            var key = signingKeys.Find(keyRecord.CkId)
                       ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
             using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
             using var rsa = key.AsRsa();
@@ -188,6 +190,12 @@ public sealed class SignApprovedRequest(
         }
         catch (Exception ex) when (IsDependencyOutage(ex) && !cancellationToken.IsCancellationRequested)
         {
+            if (keyId is not null && ex.Contains(e => e is HsmException { Code: HsmErrorCode.KeyNotFound }))
+            {
+                // Note: the cached key was destroyed behind the cache; the next round looks for it again (and finds it missing).
+                signingKeys.Forget(keyId);
+            }
+
             // Note: the HSM or the TSA is away. Give the claim back at once (as if its lease had run out) so the next round, on
             // any replica, resumes the request as soon as they answer again instead of waiting out the lease.
             request.UpdatedAt = time.GetUtcNow() - SigningLease;
