@@ -13,10 +13,27 @@ using SignatureService.Data.Users;
 
 namespace SignatureService.Api.Tests.Browser;
 
-/// <summary>What the page tests share: trusting Chromium's virtual authenticator, service scopes, a certified signer, screenshots.</summary>
+/// <summary>What the page tests share: launching Chromium, trusting its virtual authenticator, service scopes, a certified signer, screenshots.</summary>
 internal static class BrowserHarness
 {
     private static readonly AuditActor Setup = new("cli", "browser-test");
+
+    /// <summary>Debian's Chromium, headless, without background traffic.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+
+    /// <summary>The service as its own process, trusting the virtual authenticator pinned by <see cref="PinVirtualAuthenticatorAsync"/>.</summary>
+    public static Task<SignInPageBrowserTests.RunningService> StartTrustingAsync((string Path, Guid Aaguid) pem) =>
+        SignInPageBrowserTests.RunningService.StartAsync(new Dictionary<string, string?>
+        {
+            ["WebAuthn:AllowList:0:Aaguid"] = pem.Aaguid.ToString(),
+            ["WebAuthn:AllowList:0:Description"] = "Chromium virtual authenticator (tests only)",
+            ["WebAuthn:AllowList:0:RootPemFile"] = pem.Path,
+        });
 
     /// <summary>
     /// Captures one attestation of Chromium's virtual authenticator under the default trust, then writes a root for its batch

@@ -27,21 +27,11 @@ public sealed class CaPagesBrowserTests
     public async Task CaAndAuditPages_OperatorChangesStatusImportsAndIssuesCrl_AuditorFindsAndVerifies_OthersRefused()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchChromiumAsync(playwright);
         var pem = await PinVirtualAuthenticatorAsync(browser);
         try
         {
-            await using var service = await SignInPageBrowserTests.RunningService.StartAsync(new Dictionary<string, string?>
-            {
-                ["WebAuthn:AllowList:0:Aaguid"] = pem.Aaguid.ToString(),
-                ["WebAuthn:AllowList:0:Description"] = "Chromium virtual authenticator (tests only)",
-                ["WebAuthn:AllowList:0:RootPemFile"] = pem.Path,
-            });
+            await using var service = await StartTrustingAsync(pem);
             await WithScopeAsync(service, sp => sp.GetRequiredService<InitializeCertificateAuthority>().InitializeAsync(Setup, CancellationToken.None));
             var signer = await CreateSignerAsync(service, "R8000001");
             var serial = await service.Db.ScalarAsync<string>(

@@ -28,7 +28,7 @@ public sealed partial class DemoStoryBrowserTests
     public async Task DemoStory_SeedEnrolSubmitApproveDownloadVerify_EndToEnd()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
+        await using var browser = await LaunchChromiumAsync(playwright);
         var port = FreePort();
         var origin = $"http://localhost:{port}";
         var (factory, db) = await ServiceFactory.CreateAsync(DevelopmentSettings(origin));
@@ -106,7 +106,7 @@ public sealed partial class DemoStoryBrowserTests
     public async Task EnrollPage_ProofedApplicant_EnrolsSignsInAndLandsOnSignerPages_WrongCodeCreatesNothing()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
+        await using var browser = await LaunchChromiumAsync(playwright);
         await using var service = await DemoService.StartAsync();
         var seeded = await service.SeedAsync();
         var (page, _, _) = await OpenWithAuthenticatorAsync(browser, $"{service.Origin}/enroll.html");
@@ -146,7 +146,7 @@ public sealed partial class DemoStoryBrowserTests
     public async Task SignerKeys_AddBackupKeyAndRevokeFirst_RevokedKeyCannotSignIn()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
+        await using var browser = await LaunchChromiumAsync(playwright);
         await using var service = await DemoService.StartAsync();
         var seeded = await service.SeedAsync();
         var (page, cdp, first) = await OpenWithAuthenticatorAsync(browser, $"{service.Origin}/enroll.html");
@@ -201,13 +201,6 @@ public sealed partial class DemoStoryBrowserTests
         ["WebAuthn:Origins:0"] = origin,
         ["WebAuthn:DevelopmentBrowserEmulator"] = "true",
     };
-
-    private static async Task<IBrowser> LaunchAsync(IPlaywright playwright) => await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-    {
-        ExecutablePath = "/usr/bin/chromium",
-        Headless = true,
-        Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
 
     private static async Task<(IPage Page, ICDPSession Cdp, string AuthenticatorId)> OpenWithAuthenticatorAsync(IBrowser browser, string url)
     {

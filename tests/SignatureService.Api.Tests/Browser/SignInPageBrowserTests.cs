@@ -18,18 +18,11 @@ namespace SignatureService.Api.Tests.Browser;
 /// </summary>
 public sealed class SignInPageBrowserTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-
     [Fact]
     public async Task Chromium_VirtualAuthenticator_RefusedByDefaultPolicy_ThenRegistersLogsInAndOutWhenPinned()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await BrowserHarness.LaunchChromiumAsync(playwright);
 
         // 1. The default AAL3 trust (only the software authenticator is allow-listed) refuses Chromium's virtual authenticator.
         string attestationObject;
@@ -62,12 +55,7 @@ public sealed class SignInPageBrowserTests
         await File.WriteAllTextAsync(pem, root.ExportCertificatePem());
         try
         {
-            await using var service = await RunningService.StartAsync(new Dictionary<string, string?>
-            {
-                ["WebAuthn:AllowList:0:Aaguid"] = aaguid.ToString(),
-                ["WebAuthn:AllowList:0:Description"] = "Chromium virtual authenticator (tests only)",
-                ["WebAuthn:AllowList:0:RootPemFile"] = pem,
-            });
+            await using var service = await BrowserHarness.StartTrustingAsync((pem, aaguid));
             var (enrollmentId, code) = await service.CreateOperatorAsync();
             var (multiId, multiCode) = await service.CreateOperatorAsync(["ra-operator", "auditor"]);
             var page = await OpenPageWithAuthenticatorAsync(browser, service.Origin);
