@@ -26,6 +26,40 @@ public sealed class ApprovalTests(SigningFixture fixture) : IClassFixture<Signin
         fixture.Database.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{requestId}'");
 
     [Fact]
+    public async Task ApprovalTransactionStore_DocumentRowsRefused_NothingOfTheApprovalIsWritten()
+    {
+        // Note: the approval row and its audit event go through SaveChanges, the document rows through a statement of their own;
+        // a document row the database refuses (here: no such document) must take the approval and its event with it.
+        var signer = await fixture.CreateSignerSessionAsync("doctor");
+        var approvalId = Guid.CreateVersion7();
+        var failure = await Assert.ThrowsAnyAsync<Npgsql.PostgresException>(() => fixture.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<SignatureService.Data.SignatureServiceDbContext>();
+            var now = DateTimeOffset.UtcNow;
+            var approval = new SignatureService.Data.Approvals.ApprovalTransactionRecord
+            {
+                Id = approvalId, SignerUserId = signer.UserId, Nonce = RandomNumberGenerator.GetBytes(32), Encoding = [1], Challenge = new byte[32],
+                AllowedCredentialIds = [[1, 2, 3]], DocumentCount = 1, CreatedAt = now, ExpiresAt = now.AddMinutes(5),
+            };
+            sp.GetRequiredService<SignatureService.Data.Audit.AuditTrail>().Record(
+                db, new SignatureService.Data.Audit.AuditActor("signer", signer.UserId.ToString()), "approval.issued", "approval", approvalId.ToString());
+            await SignatureService.Data.Approvals.ApprovalTransactionStore.AddAsync(db, approval,
+            [
+                new SignatureService.Data.Approvals.ApprovalTransactionDocumentRecord
+                {
+                    ApprovalId = approvalId, DocumentId = Guid.NewGuid(), RequestId = Guid.NewGuid(), Ordinal = 1, DocumentType = "prescription",
+                    Sha256 = new byte[32],
+                },
+            ], CancellationToken.None);
+            return 0;
+        }));
+
+        Assert.Equal("23503", failure.SqlState); // foreign_key_violation
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM approval_transactions WHERE id = '{approvalId}'"));
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE target_id = '{approvalId}'"));
+    }
+
+    [Fact]
     public async Task ApproveSingle_RealCeremony_IsSignedOnceAndVerifiedByXmlSec()
     {
         var signer = await fixture.CreateSignerSessionAsync("doctor");
