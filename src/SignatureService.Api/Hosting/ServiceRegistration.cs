@@ -64,7 +64,7 @@ internal static class ServiceRegistration
             .Configure<IConfiguration>((o, config) => o.ConnectionString = config.GetConnectionString("SignatureService") ?? "")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
-        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+        services.AddSingleton(sp => DatabaseOptions.DataSourceBuilder(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
             .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
             .Build());
         services.AddDbContextPool<SignatureServiceDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
