@@ -37,6 +37,9 @@ public static class ApprovalTransactionStore
             throw new ArgumentException("The document rows are given apart from the approval and must name it.", nameof(documents));
         }
 
+        // Note: a failure abandons the whole transaction, so EF Core's savepoint around SaveChanges (two round trips) would buy
+        // nothing. A pooled context gets its default back when it returns to the pool.
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.ApprovalTransactions.Add(approval);
         await db.SaveChangesAsync(cancellationToken);

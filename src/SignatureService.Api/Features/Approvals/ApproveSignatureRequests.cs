@@ -110,7 +110,9 @@ public sealed partial class ApproveSignatureRequests(
             throw new ServiceException(IdentityCeremonies.Map(ex), ex.Message);
         }
 
-        // 5. One database transaction for every state change and its audit events.
+        // 5. One database transaction for every state change and its audit events. Note: a failure anywhere in it abandons the
+        //    whole transaction, so EF Core's savepoint around SaveChanges (two more round trips) would buy nothing.
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         now = time.GetUtcNow();
         var consumed = await db.ApprovalTransactions

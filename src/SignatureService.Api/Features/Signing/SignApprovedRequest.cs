@@ -175,6 +175,8 @@ public sealed class SignApprovedRequest(
                 else
                 {
                     // Note: the last group and the request's move to signed commit together: one transaction less per request.
+                    // A failure abandons the whole transaction, so EF Core's savepoint around SaveChanges would buy nothing.
+                    db.Database.AutoSavepointsEnabled = false;
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                     await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
                     MarkSigned(request);
