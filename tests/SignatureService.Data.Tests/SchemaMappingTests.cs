@@ -77,6 +77,27 @@ public sealed class SchemaMappingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DocumentColumns_AreCompressedWithLz4()
+    {
+        // Note: the test and CI machines run Debian's PostgreSQL, which is built with lz4; 0014 skips the change elsewhere.
+        await using var command = _dataSource.CreateCommand("""
+            SELECT c.relname || '.' || a.attname, a.attcompression::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+            WHERE c.relname IN ('signature_request_documents', 'signed_document_versions') AND a.attname IN ('content', 'signed_content')
+            ORDER BY 1
+            """);
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            found.Add($"{reader.GetString(0)}={reader.GetString(1)}");
+        }
+
+        Assert.Equal(
+            ["signature_request_documents.content=l", "signature_request_documents.signed_content=l", "signed_document_versions.signed_content=l"],
+            found);
+    }
+
+    [Fact]
     public async Task HsmKeyRecord_RoundTrips()
     {
         var key = new HsmKeyRecord
