@@ -30,35 +30,37 @@ public sealed class SignerQualification(SignatureServiceDbContext db, TimeProvid
             throw new ServiceException(ErrorCatalogue.SignerNotFound, "No signer matches the signer reference.");
         }
 
-        await RequireQualifiedAsync(user.Id, user.Status, types, cancellationToken);
+        await RequireQualifiedAsync(user.Id, types, cancellationToken);
         return user.Id;
     }
 
     /// <summary>Checks a known signer (e.g. again at approval time).</summary>
     public async Task RequireQualifiedAsync(Guid userId, IReadOnlyCollection<DocumentType> types, CancellationToken cancellationToken)
     {
-        var status = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.Status).SingleOrDefaultAsync(cancellationToken)
-                     ?? throw new ServiceException(ErrorCatalogue.SignerNotFound);
-        await RequireQualifiedAsync(userId, status, types, cancellationToken);
-    }
-
-    private async Task RequireQualifiedAsync(Guid userId, string userStatus, IReadOnlyCollection<DocumentType> types, CancellationToken cancellationToken)
-    {
+        // Note: the user's status and the hcRoles of their valid signing certificates in one query (one round trip, twice per approval).
         var now = time.GetUtcNow();
-        var roleTexts = await db.Certificates.AsNoTracking()
-            .Where(c => c.UserId == userId && c.Kind == CertificateKinds.Signer && c.Status == CertificateStatuses.Good &&
-                        c.NotBefore <= now && c.NotAfter > now)
-            .Select(c => c.HcRole!)
-            .Distinct()
-            .ToListAsync(cancellationToken);
-        if (userStatus != "active" || roleTexts.Count == 0)
+        var signer = await db.Users.AsNoTracking()
+                         .Where(u => u.Id == userId)
+                         .Select(u => new
+                         {
+                             u.Status,
+                             Roles = db.Certificates
+                                 .Where(c => c.UserId == u.Id && c.Kind == CertificateKinds.Signer && c.Status == CertificateStatuses.Good &&
+                                             c.NotBefore <= now && c.NotAfter > now)
+                                 .Select(c => c.HcRole!)
+                                 .Distinct()
+                                 .ToList(),
+                         })
+                         .SingleOrDefaultAsync(cancellationToken)
+                     ?? throw new ServiceException(ErrorCatalogue.SignerNotFound);
+        if (signer.Status != "active" || signer.Roles.Count == 0)
         {
             throw new ServiceException(ErrorCatalogue.SignerWithoutValidCertificate,
                 "The signer is suspended or holds no valid signing certificate.");
         }
 
         // Note: a certificate with several hcRoles stores them joined by "; " (see IssueSignerCertificate).
-        var roles = roleTexts.SelectMany(r => r.Split("; ", StringSplitOptions.RemoveEmptyEntries))
+        var roles = signer.Roles.SelectMany(r => r.Split("; ", StringSplitOptions.RemoveEmptyEntries))
             .Select(r => HcRole.TryParse(r, out var role) ? role : null).OfType<HcRole>().ToList();
         var refused = types.Where(t => !QualificationPolicy.Statutory.PermitsAny(t, roles)).Distinct().ToList();
         if (refused.Count > 0)
