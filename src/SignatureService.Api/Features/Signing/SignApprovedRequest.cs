@@ -86,15 +86,31 @@ public sealed class SignApprovedRequest(
         byte[]? keyId = null;
         try
         {
-            var documents = await db.SignatureRequestDocuments.AsNoTracking()
-                .Where(d => d.RequestId == request.Id).OrderBy(d => d.Ordinal).ToListAsync(cancellationToken);
+            // Note: each document with the digest its signer approved (null when no consumed approval of this signer covers it):
+            //       the activation evidence below, read in the same query.
+            var approvalId = request.ApprovalId;
+            var rows = await db.SignatureRequestDocuments.AsNoTracking()
+                .Where(d => d.RequestId == request.Id).OrderBy(d => d.Ordinal)
+                .Select(d => new
+                {
+                    Document = d,
+                    Approved = db.ApprovalTransactionDocuments
+                        .Where(a => a.ApprovalId == approvalId && a.DocumentId == d.Id && a.RequestId == d.RequestId &&
+                                    db.ApprovalTransactions.Any(t => t.Id == approvalId && t.SignerUserId == request.SignerUserId && t.ConsumedAt != null))
+                        .Select(a => a.Sha256)
+                        .FirstOrDefault(),
+                })
+                .ToListAsync(cancellationToken);
+            var documents = rows.Select(r => r.Document).ToList();
 
-            // 2. The signer's valid signing certificate and its key in the HSM.
-            var certificate = await db.Certificates.AsNoTracking()
+            // 2. The signer's valid signing certificate and its key in the HSM (the key's CKA_ID in the same query).
+            var signing = await db.Certificates.AsNoTracking()
                 .Where(c => c.UserId == request.SignerUserId && c.Kind == CertificateKinds.Signer && c.Status == CertificateStatuses.Good &&
                             c.NotBefore <= now && c.NotAfter > now && c.KeyId != null)
                 .OrderByDescending(c => c.NotAfter)
+                .Select(c => new { Certificate = c, CkId = db.HsmKeys.Where(k => k.Id == c.KeyId).Select(k => k.CkId).FirstOrDefault() })
                 .FirstOrDefaultAsync(cancellationToken);
+            var certificate = signing?.Certificate;
             if (certificate is null)
             {
                 workflows.Transition(request, SignatureRequestStatus.Failed, "The signer holds no valid signing certificate any more.");
@@ -105,7 +121,7 @@ public sealed class SignApprovedRequest(
 
             // 2b. Activation evidence: a consumed approval transaction of this signer covering every document with its current digest.
             //     Note: the status column alone is not trusted as the door to the HSM; a row flipped to approved without an approval fails here.
-            if (!await HasActivationEvidenceAsync(request, documents, cancellationToken))
+            if (!HasActivationEvidence(approvalId, rows.Select(r => (r.Document, r.Approved)).ToList()))
             {
                 workflows.Transition(request, SignatureRequestStatus.Failed, "No signer approval covers the documents as they are now.");
                 audit.Record(db, AuditActor.System, "signature-request.failed", "signature-request", request.Id.ToString(), new { reason = "no-activation-evidence" });
@@ -113,9 +129,8 @@ public sealed class SignApprovedRequest(
                 return true;
             }
 
-            var keyRecord = await db.HsmKeys.AsNoTracking().SingleAsync(k => k.Id == certificate.KeyId, cancellationToken);
-            keyId = keyRecord.CkId;
-            var key = signingKeys.Find(keyRecord.CkId)
+            keyId = signing!.CkId ?? throw new InvalidOperationException($"The key record of certificate {certificate.Id} is missing.");
+            var key = signingKeys.Find(keyId)
                       ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
             using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
             using var rsa = key.AsRsa();
@@ -345,21 +360,14 @@ public sealed class SignApprovedRequest(
         entry.Property(r => r.UpdatedAt).OriginalValue = signedAt;
     }
 
-    private async Task<bool> HasActivationEvidenceAsync(
-        SignatureRequestRecord request, List<SignatureRequestDocumentRecord> documents, CancellationToken cancellationToken)
-    {
-        if (request.ApprovalId is not { } approvalId)
-        {
-            return false;
-        }
-
-        var approved = await db.ApprovalTransactionDocuments.AsNoTracking()
-            .Where(d => d.ApprovalId == approvalId && d.RequestId == request.Id &&
-                        db.ApprovalTransactions.Any(a => a.Id == approvalId && a.SignerUserId == request.SignerUserId && a.ConsumedAt != null))
-            .ToDictionaryAsync(d => d.DocumentId, d => d.Sha256, cancellationToken);
-        return documents.Count > 0 && documents.All(d =>
-            approved.TryGetValue(d.Id, out var digest) && CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(d.Content)));
-    }
+    /// <summary>
+    /// True when a consumed approval of the request's signer (<paramref name="approvalId"/>) covers every document with the
+    /// SHA-256 of its bytes as they are now. <paramref name="documents"/> pairs each document with the digest that approval
+    /// holds for it (null when none).
+    /// </summary>
+    private static bool HasActivationEvidence(Guid? approvalId, List<(SignatureRequestDocumentRecord Document, byte[]? Approved)> documents) =>
+        approvalId is not null && documents.Count > 0 && documents.All(d =>
+            d.Approved is { } digest && CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(d.Document.Content)));
 
     internal static XadesDocumentType XadesTypeOf(string wireType) => wireType switch
     {
