@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SignatureService.Api.Features.Identity;
 using static SignatureService.Api.Tests.Identity.IdentityHarness;
 
 namespace SignatureService.Api.Tests.Identity;
@@ -84,6 +85,36 @@ public sealed class LoginFlowTests
         await h.Db.ExecuteAsync("UPDATE user_sessions SET expires_at = now() - interval '1 second', created_at = now() - interval '13 hours' WHERE ended_at IS NULL AND last_seen_at > now() - interval '1 minute'");
         await ExpectProblem(await browser.GetAsync("/v1/me"), 401, "auth.unauthenticated");
     }
+
+    [Fact]
+    public async Task Session_IdleWindow_IsExtendedOnlyWhenItsLastExtensionIsStale()
+    {
+        await using var h = await IdentityHarness.StartAsync();
+        var (_, credential) = await h.EnrollAsync();
+        await h.LoginAsync(credential);
+
+        // Stale (a minute old): the request extends it to about now.
+        await h.Db.ExecuteAsync("UPDATE user_sessions SET last_seen_at = now() - interval '1 minute'");
+        await Expect(await h.Client.GetAsync("/v1/me"), HttpStatusCode.OK);
+        Assert.True(await h.Db.ScalarAsync<bool>("SELECT last_seen_at > now() - interval '10 seconds' FROM user_sessions WHERE ended_at IS NULL"));
+
+        // Fresh (5 s old, within the 15 s touch interval): the request is served and the row is not written.
+        await h.Db.ExecuteAsync("UPDATE user_sessions SET last_seen_at = now() - interval '5 seconds'");
+        var version = await h.Db.ScalarAsync<string>("SELECT xmin::text FROM user_sessions WHERE ended_at IS NULL");
+        await Expect(await h.Client.GetAsync("/v1/me"), HttpStatusCode.OK);
+        Assert.Equal(version, await h.Db.ScalarAsync<string>("SELECT xmin::text FROM user_sessions WHERE ended_at IS NULL"));
+
+        // Ended sessions stay refused whether or not their window is fresh.
+        await h.Db.ExecuteAsync("UPDATE user_sessions SET ended_at = now(), end_reason = 'logout'");
+        await ExpectProblem(await h.Client.GetAsync("/v1/me"), 401, "auth.unauthenticated");
+    }
+
+    [Theory]
+    [InlineData(15 * 60, 15)]
+    [InlineData(60, 15)]
+    [InlineData(40, 10)]
+    public void TouchInterval_IsFifteenSecondsOrAQuarterOfAShortIdleTimeout(int idleSeconds, int expectedSeconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), SessionAuthenticationHandler.TouchInterval(TimeSpan.FromSeconds(idleSeconds)));
 
     [Fact]
     public async Task Session_ConfiguredShorterIdleTimeout_IsApplied()

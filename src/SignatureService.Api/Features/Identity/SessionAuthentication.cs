@@ -84,6 +84,12 @@ internal sealed class SessionAuthenticationHandler(
     /// <summary>The cookie name: <c>__Host-</c> prefixed whenever cookies are Secure.</summary>
     public static string CookieName(RelyingParty relyingParty) => relyingParty.SecureCookies ? "__Host-signsvc_session" : "signsvc_session";
 
+    /// <summary>
+    /// How stale <c>last_seen_at</c> may be before a request extends it: 15 s, or a quarter of a shorter idle timeout. A session
+    /// therefore ends at most this much <em>before</em> the idle timeout (never after it: the AAL3 limit holds).
+    /// </summary>
+    public static TimeSpan TouchInterval(TimeSpan idleTimeout) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(15).Ticks, idleTimeout.Ticks / 4));
+
     /// <summary>SHA-256 of the session token, as stored.</summary>
     public static byte[] TokenHash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));
 
@@ -115,17 +121,27 @@ internal sealed class SessionAuthenticationHandler(
             }
         }
 
+        // Note: the idle window is extended only when the last extension is older than TouchInterval. A request within it
+        //       only reads (no row version, no WAL to flush at commit), so a signer's burst of calls costs one write, not one
+        //       each. The checks themselves (unexpired, not ended, user and key active) run on every request.
         var now = time.GetUtcNow();
         await using var command = dataSource.CreateCommand("""
-            UPDATE user_sessions s SET last_seen_at = $1
-            FROM users u, webauthn_credentials c
-            WHERE s.token_hash = $2 AND s.ended_at IS NULL AND s.expires_at > $1 AND s.last_seen_at > $3
-              AND u.id = s.user_id AND u.status = 'active' AND c.id = s.credential_id AND c.status = 'active'
-            RETURNING s.id, s.user_id, u.display_name, u.roles, s.created_at, s.expires_at, s.credential_id, s.acr
+            WITH live AS (
+                SELECT s.id, s.user_id, u.display_name, u.roles, s.created_at, s.expires_at, s.credential_id, s.acr, s.last_seen_at
+                FROM user_sessions s
+                JOIN users u ON u.id = s.user_id
+                JOIN webauthn_credentials c ON c.id = s.credential_id
+                WHERE s.token_hash = $2 AND s.ended_at IS NULL AND s.expires_at > $1 AND s.last_seen_at > $3
+                  AND u.status = 'active' AND c.status = 'active'
+            ), touched AS (
+                UPDATE user_sessions t SET last_seen_at = $1 FROM live WHERE t.id = live.id AND live.last_seen_at <= $4
+            )
+            SELECT id, user_id, display_name, roles, created_at, expires_at, credential_id, acr FROM live
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         command.Parameters.Add(new NpgsqlParameter { Value = TokenHash(token) });
         command.Parameters.Add(new NpgsqlParameter { Value = now - sessions.Value.IdleTimeout });
+        command.Parameters.Add(new NpgsqlParameter { Value = now - TouchInterval(sessions.Value.IdleTimeout) });
         await using var reader = await command.ExecuteReaderAsync(Context.RequestAborted);
         if (!await reader.ReadAsync(Context.RequestAborted))
         {
