@@ -115,29 +115,18 @@ public sealed partial class ApproveSignatureRequests(
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         now = time.GetUtcNow();
-        var consumed = await db.ApprovalTransactions
-            .Where(a => a.Id == approval.Id && a.ConsumedAt == null && a.ExpiresAt > now)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.ConsumedAt, now)
-                .SetProperty(a => a.CredentialRowId, key.Id)
-                .SetProperty(a => a.CredentialId, assertion.CredentialId)
-                .SetProperty(a => a.Aaguid, key.Aaguid)
-                .SetProperty(a => a.AuthenticatorData, assertion.AuthenticatorData)
-                .SetProperty(a => a.ClientDataJson, assertion.ClientDataJson)
-                .SetProperty(a => a.Signature, assertion.Signature)
-                .SetProperty(a => a.UserHandle, assertion.UserHandle.Length == 0 ? null : assertion.UserHandle)
-                .SetProperty(a => a.SignCount, (long)verified.SignCount), cancellationToken);
-        if (consumed != 1)
+        // Note: both conditional UPDATEs in one round trip (ApprovalConsumption); either refused rolls the transaction back.
+        var (consumed, counted) = await ApprovalConsumption.ConsumeAsync(db, new ApprovalAssertion(
+            approval.Id, now, key.Id, assertion.CredentialId, key.Aaguid, assertion.AuthenticatorData, assertion.ClientDataJson,
+            assertion.Signature, assertion.UserHandle.Length == 0 ? null : assertion.UserHandle, verified.SignCount, key.SignCount), cancellationToken);
+        if (!consumed)
         {
             ThrowIfUnusable(await db.ApprovalTransactions.AsNoTracking().SingleAsync(a => a.Id == approval.Id, cancellationToken), now);
             throw new ServiceException(ErrorCatalogue.ApprovalConsumed);
         }
 
         // Note: conditional on the counter just verified against, so two assertions of one key cannot both move it.
-        var counted = await db.WebAuthnCredentials
-            .Where(c => c.Id == key.Id && c.SignCount == key.SignCount && c.Status == CredentialStatus.Active)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.SignCount, (long)verified.SignCount).SetProperty(c => c.LastUsedAt, now), cancellationToken);
-        if (counted != 1)
+        if (!counted)
         {
             throw new ServiceException(ErrorCatalogue.StateConflict, "The security key was used concurrently; approve again.");
         }
