@@ -273,6 +273,8 @@ async Task<(TimeSpan Elapsed, List<double> Latencies)> RunPipelineAsync(Signer[]
         await using var command = new NpgsqlCommand("SELECT id, status FROM signature_requests WHERE id = ANY($1) AND status IN ('signed', 'failed')", connection);
         var ids = new NpgsqlParameter<Guid[]> { TypedValue = [] };
         command.Parameters.Add(ids);
+        // Note: prepared, as an EHR polling every few milliseconds would; unprepared, PostgreSQL planned it again each time.
+        await command.PrepareAsync();
         while (!stopPolling.IsCancellationRequested)
         {
             if (!waiting.IsEmpty)
