@@ -11,7 +11,9 @@
 #    signers with software security keys; batches of 1, 10 and 100 documents at ES-T and ES-B (from POST /v1/approvals to
 #    `signed`), each row beside a raw p11bench rate measured just before and after it (BENCH_RAW_ADJACENT_SECONDS, default 2),
 #    after a warm-up until the JIT is idle (at least BENCH_WARMUP_PASSES passes, default 3); the same with
-#    BENCH_PIPELINE_SIGNERS (default 4) signers approving at once (BENCH_PIPELINE_ROUNDS_N approvals each; 0 skips a size);
+#    BENCH_PIPELINE_SIGNERS (default 4) signers approving at once (BENCH_PIPELINE_ROUNDS_N approvals each, defaults 25, 25
+#    and 4; 0 skips a size), each size after its own warm-up until the JIT is idle (passes of BENCH_PIPELINE_WARMUP_ROUNDS × 10
+#    / N approvals per signer, default 5);
 #    then single-document approvals by 50 signers: closed loop (saturation throughput) and open loop at BENCH_OPEN_RATE
 #    approvals/s (default 10; p50/p99 per call). BENCH_LEVELS (default ES-T,ES-B); BENCH_ROUNDS_N=0 skips a size,
 #    BENCH_SIGNERS=0 the latency part. Prints markdown tables. See docs/benchmarks.md.

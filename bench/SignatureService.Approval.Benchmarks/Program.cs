@@ -40,8 +40,8 @@ var warmupPasses = Env("BENCH_WARMUP_PASSES", 3);
 var warmups = new List<string>();
 var concurrentSigners = Env("BENCH_SIGNERS", 50);
 var pipelineSigners = Env("BENCH_PIPELINE_SIGNERS", 4);
-var pipelineWarmupRounds = Env("BENCH_PIPELINE_WARMUP_ROUNDS", 3);
-var pipelineRounds = new Dictionary<int, int> { [1] = Env("BENCH_PIPELINE_ROUNDS_1", 25), [10] = Env("BENCH_PIPELINE_ROUNDS_10", 5), [100] = Env("BENCH_PIPELINE_ROUNDS_100", 2) };
+var pipelineWarmupRounds = Env("BENCH_PIPELINE_WARMUP_ROUNDS", 5);
+var pipelineRounds = new Dictionary<int, int> { [1] = Env("BENCH_PIPELINE_ROUNDS_1", 25), [10] = Env("BENCH_PIPELINE_ROUNDS_10", 25), [100] = Env("BENCH_PIPELINE_ROUNDS_100", 4) };
 var pipeline = new List<string>();
 var approvalsPerSigner = Env("BENCH_APPROVALS_PER_SIGNER", 10);
 var openApprovalsPerSigner = Env("BENCH_OPEN_APPROVALS_PER_SIGNER", 6);
@@ -221,12 +221,12 @@ async Task MeasurePipelineAsync(BenchService service, EhrClient ehr, string leve
         do
         {
             var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
-            await RunPipelineAsync(signers, await SubmitAsync(signers, size, pipelineWarmupRounds));
+            await RunPipelineAsync(signers, await SubmitAsync(signers, size, Math.Max(1, pipelineWarmupRounds * 10 / size)));
             await Task.Delay(TimeSpan.FromMilliseconds(500));
             jitDuring = System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
             passes++;
         }
-        while (jitDuring > TimeSpan.FromMilliseconds(50) && passes < 20);
+        while ((passes < 2 || jitDuring > TimeSpan.FromMilliseconds(50)) && passes < 20);
 
         var perSigner = pipelineRounds[size];
         var queues = await SubmitAsync(signers, size, perSigner);
