@@ -96,6 +96,9 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
             $"SELECT count(DISTINCT (details->>'ordinal')) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
         Assert.Equal(0L, await fixture.Database.ScalarAsync<long>(
             $"SELECT count(*) FROM signature_request_documents WHERE request_id = '{id}' AND (signed_content IS NULL OR signature_level <> 'ES-T')"));
+        // Full groups only, then the rest: 8 + 5 documents in two commits (one signed_at each), not one per few documents done.
+        Assert.Equal(2L, await fixture.Database.ScalarAsync<long>(
+            $"SELECT count(DISTINCT signed_at) FROM signature_request_documents WHERE request_id = '{id}'"));
         for (var n = 1; n <= count; n++)
         {
             var (signed, _) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/{n}/signed");
