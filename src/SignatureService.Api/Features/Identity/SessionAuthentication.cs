@@ -60,9 +60,10 @@ public static class SessionClaims
 }
 
 /// <summary>
-/// Cookie session scheme. The cookie holds a 256-bit random token; the store holds its SHA-256. Each request extends the
-/// idle window with one conditional UPDATE that also requires the session to be unexpired and not ended, the user active
-/// and the login credential active, so suspending either ends the session at once. Unsafe methods also need
+/// Cookie session scheme. The cookie holds a 256-bit random token; the store holds its SHA-256. Each request is one statement
+/// that requires the session to be unexpired, not ended and inside its idle window, the user active and the login credential
+/// active, so suspending either ends the session at once; the same statement extends the idle window when its last extension
+/// is older than <see cref="TouchInterval"/>. Unsafe methods also need
 /// <c>X-CSRF-Token</c>: a value derived from the session token that a cross-site page cannot read (anti-forgery).
 /// </summary>
 internal sealed class SessionAuthenticationHandler(
