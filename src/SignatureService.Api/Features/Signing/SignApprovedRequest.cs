@@ -89,7 +89,7 @@ public sealed class SignApprovedRequest(
             // Note: each document with the digest its signer approved (null when no consumed approval of this signer covers it):
             //       the activation evidence below, read in the same query.
             var approvalId = request.ApprovalId;
-            var rows = await db.SignatureRequestDocuments.AsNoTracking()
+            var withEvidence = await db.SignatureRequestDocuments.AsNoTracking()
                 .Where(d => d.RequestId == request.Id).OrderBy(d => d.Ordinal)
                 .Select(d => new
                 {
@@ -101,7 +101,7 @@ public sealed class SignApprovedRequest(
                         .FirstOrDefault(),
                 })
                 .ToListAsync(cancellationToken);
-            var documents = rows.Select(r => r.Document).ToList();
+            var documents = withEvidence.Select(r => r.Document).ToList();
 
             // 2. The signer's valid signing certificate and its key in the HSM (the key's CKA_ID in the same query).
             var signing = await db.Certificates.AsNoTracking()
@@ -121,7 +121,7 @@ public sealed class SignApprovedRequest(
 
             // 2b. Activation evidence: a consumed approval transaction of this signer covering every document with its current digest.
             //     Note: the status column alone is not trusted as the door to the HSM; a row flipped to approved without an approval fails here.
-            if (!HasActivationEvidence(approvalId, rows.Select(r => (r.Document, r.Approved)).ToList()))
+            if (!HasActivationEvidence(approvalId, withEvidence.Select(r => (r.Document, r.Approved)).ToList()))
             {
                 workflows.Transition(request, SignatureRequestStatus.Failed, "No signer approval covers the documents as they are now.");
                 audit.Record(db, AuditActor.System, "signature-request.failed", "signature-request", request.Id.ToString(), new { reason = "no-activation-evidence" });
