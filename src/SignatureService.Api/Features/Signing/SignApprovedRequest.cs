@@ -91,15 +91,13 @@ public sealed class SignApprovedRequest(
             var approvalId = request.ApprovalId;
             var withEvidence = await db.SignatureRequestDocuments.AsNoTracking()
                 .Where(d => d.RequestId == request.Id).OrderBy(d => d.Ordinal)
-                .Select(d => new
-                {
-                    Document = d,
-                    Approved = db.ApprovalTransactionDocuments
+                .Select(d => new DocumentWithEvidence(
+                    d,
+                    db.ApprovalTransactionDocuments
                         .Where(a => a.ApprovalId == approvalId && a.DocumentId == d.Id && a.RequestId == d.RequestId &&
                                     db.ApprovalTransactions.Any(t => t.Id == approvalId && t.SignerUserId == request.SignerUserId && t.ConsumedAt != null))
                         .Select(a => a.Sha256)
-                        .FirstOrDefault(),
-                })
+                        .FirstOrDefault()))
                 .ToListAsync(cancellationToken);
             var documents = withEvidence.Select(r => r.Document).ToList();
 
@@ -110,8 +108,7 @@ public sealed class SignApprovedRequest(
                 .OrderByDescending(c => c.NotAfter)
                 .Select(c => new { Certificate = c, CkId = db.HsmKeys.Where(k => k.Id == c.KeyId).Select(k => k.CkId).FirstOrDefault() })
                 .FirstOrDefaultAsync(cancellationToken);
-            var certificate = signing?.Certificate;
-            if (certificate is null)
+            if (signing is null)
             {
                 workflows.Transition(request, SignatureRequestStatus.Failed, "The signer holds no valid signing certificate any more.");
                 audit.Record(db, AuditActor.System, "signature-request.failed", "signature-request", request.Id.ToString(), new { reason = "no-valid-certificate" });
@@ -121,7 +118,7 @@ public sealed class SignApprovedRequest(
 
             // 2b. Activation evidence: a consumed approval transaction of this signer covering every document with its current digest.
             //     Note: the status column alone is not trusted as the door to the HSM; a row flipped to approved without an approval fails here.
-            if (!HasActivationEvidence(approvalId, withEvidence.Select(r => (r.Document, r.Approved)).ToList()))
+            if (!HasActivationEvidence(approvalId, withEvidence))
             {
                 workflows.Transition(request, SignatureRequestStatus.Failed, "No signer approval covers the documents as they are now.");
                 audit.Record(db, AuditActor.System, "signature-request.failed", "signature-request", request.Id.ToString(), new { reason = "no-activation-evidence" });
@@ -129,7 +126,8 @@ public sealed class SignApprovedRequest(
                 return true;
             }
 
-            keyId = signing!.CkId ?? throw new InvalidOperationException($"The key record of certificate {certificate.Id} is missing.");
+            var certificate = signing.Certificate;
+            keyId = signing.CkId ?? throw new InvalidOperationException($"The key record of certificate {certificate.Id} is missing.");
             var key = signingKeys.Find(keyId)
                       ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
             using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
@@ -381,9 +379,12 @@ public sealed class SignApprovedRequest(
     /// SHA-256 of its bytes as they are now. <paramref name="documents"/> pairs each document with the digest that approval
     /// holds for it (null when none).
     /// </summary>
-    private static bool HasActivationEvidence(Guid? approvalId, List<(SignatureRequestDocumentRecord Document, byte[]? Approved)> documents) =>
+    private static bool HasActivationEvidence(Guid? approvalId, List<DocumentWithEvidence> documents) =>
         approvalId is not null && documents.Count > 0 && documents.All(d =>
             d.Approved is { } digest && CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(d.Document.Content)));
+
+    /// <summary>A document of the request and the SHA-256 its signer's consumed approval holds for it (null when none).</summary>
+    private sealed record DocumentWithEvidence(SignatureRequestDocumentRecord Document, byte[]? Approved);
 
     internal static XadesDocumentType XadesTypeOf(string wireType) => wireType switch
     {
