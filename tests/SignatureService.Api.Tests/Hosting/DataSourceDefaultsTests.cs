@@ -21,12 +21,10 @@ public sealed class DataSourceDefaultsTests
         Assert.Equal(noResetOnClose, settings.NoResetOnClose);
     }
 
-    [Fact]
-    public async Task AStatementUsedRepeatedly_IsPreparedOnTheServer_AndOutlivesTheConnectionsReturnToThePool()
+    private const string Sql = "SELECT count(*) FROM pg_class WHERE relkind = $1";
+
+    private static async Task RunSixTimesAsync(NpgsqlDataSource dataSource)
     {
-        await using var database = await TestDatabase.CreateAsync();
-        await using var dataSource = DatabaseOptions.DataSourceBuilder(database.ConnectionString + ";Maximum Pool Size=1").Build();
-        const string Sql = "SELECT count(*) FROM pg_class WHERE relkind = $1";
         for (var i = 0; i < 6; i++)
         {
             // Note: a new open (from the one-connection pool) each time, as the service's units of work do.
@@ -34,6 +32,14 @@ public sealed class DataSourceDefaultsTests
             await using var command = new NpgsqlCommand(Sql, connection) { Parameters = { new NpgsqlParameter { Value = "r" } } };
             Assert.True((long)(await command.ExecuteScalarAsync())! > 0);
         }
+    }
+
+    [Fact]
+    public async Task AStatementUsedRepeatedly_IsPreparedOnTheServer_AndOutlivesTheConnectionsReturnToThePool()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var dataSource = DatabaseOptions.DataSourceBuilder(database.ConnectionString + ";Maximum Pool Size=1").Build();
+        await RunSixTimesAsync(dataSource);
 
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
@@ -46,12 +52,7 @@ public sealed class DataSourceDefaultsTests
 
         // Without the defaults nothing is prepared: the assertion above is about them, not about Npgsql.
         await using var plain = NpgsqlDataSource.Create(database.ConnectionString + ";Maximum Pool Size=1");
-        for (var i = 0; i < 6; i++)
-        {
-            await using var connection = await plain.OpenConnectionAsync();
-            await using var command = new NpgsqlCommand(Sql, connection) { Parameters = { new NpgsqlParameter { Value = "r" } } };
-            await command.ExecuteScalarAsync();
-        }
+        await RunSixTimesAsync(plain);
 
         await using (var connection = await plain.OpenConnectionAsync())
         {
