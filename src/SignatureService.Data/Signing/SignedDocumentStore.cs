@@ -26,6 +26,9 @@ public static class SignedDocumentStore
     private const string UpdateRequest =
         "UPDATE signature_requests SET updated_at = $3 WHERE id = $1 AND xmin = $2 RETURNING xmin";
 
+    private const string UpdateRequestStatus =
+        "UPDATE signature_requests SET updated_at = $3, status = $4, status_reason = NULL WHERE id = $1 AND xmin = $2 RETURNING xmin";
+
     private const string UpdateDocuments = """
         UPDATE signature_request_documents AS d
         SET signed_content = u.content, signature_level = u.level, signed_at = u.signed_at
@@ -40,7 +43,8 @@ public static class SignedDocumentStore
 
     /// <summary>
     /// Writes <paramref name="documents"/> of request <paramref name="requestId"/>, <paramref name="events"/>, and the request's
-    /// <c>updated_at</c>, in one transaction; returns the request's new row version.
+    /// <c>updated_at</c> (and, for the last group, its new <paramref name="status"/>), in one transaction; returns the request's
+    /// new row version.
     /// </summary>
     /// <param name="db">The unit of work whose connection is used. With a transaction open on it the statements join that
     /// transaction and the caller commits (or rolls back after an exception); otherwise they run in one of their own.</param>
@@ -50,10 +54,13 @@ public static class SignedDocumentStore
     /// <param name="documents">The signed documents.</param>
     /// <param name="events">Their audit events (not staged on <paramref name="db"/>).</param>
     /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="status">The request's new status, set by the same UPDATE with no status reason (the caller has checked the
+    /// transition); null leaves it as it is.</param>
     /// <exception cref="DbUpdateConcurrencyException">The request moved on, or a document was already signed; nothing was written.</exception>
     public static async Task<uint> StoreAsync(
         SignatureServiceDbContext db, Guid requestId, uint version, DateTimeOffset updatedAt,
-        IReadOnlyList<SignedDocumentRow> documents, IReadOnlyList<AuditEventRecord> events, CancellationToken cancellationToken)
+        IReadOnlyList<SignedDocumentRow> documents, IReadOnlyList<AuditEventRecord> events, CancellationToken cancellationToken,
+        string? status = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(documents);
@@ -64,10 +71,15 @@ public static class SignedDocumentStore
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction)transaction.GetDbTransaction());
 
-        var request = new NpgsqlBatchCommand(UpdateRequest);
+        var request = new NpgsqlBatchCommand(status is null ? UpdateRequest : UpdateRequestStatus);
         request.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = requestId });
         request.Parameters.Add(new NpgsqlParameter<uint> { TypedValue = version, NpgsqlDbType = NpgsqlDbType.Xid });
         request.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = updatedAt.ToUniversalTime() });
+        if (status is not null)
+        {
+            request.Parameters.Add(new NpgsqlParameter<string> { TypedValue = status });
+        }
+
         batch.BatchCommands.Add(request);
 
         var update = new NpgsqlBatchCommand(UpdateDocuments);

@@ -96,7 +96,7 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
             $"SELECT count(DISTINCT (details->>'ordinal')) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
         Assert.Equal(0L, await fixture.Database.ScalarAsync<long>(
             $"SELECT count(*) FROM signature_request_documents WHERE request_id = '{id}' AND (signed_content IS NULL OR signature_level <> 'ES-T')"));
-        // Full groups only, then the rest: 8 + 5 documents in two commits (one signed_at each), not one per few documents done.
+        // Full groups only, then the rest: 16 + 5 documents in two commits (one signed_at each), not one per few documents done.
         Assert.Equal(2L, await fixture.Database.ScalarAsync<long>(
             $"SELECT count(DISTINCT signed_at) FROM signature_request_documents WHERE request_id = '{id}'"));
         for (var n = 1; n <= count; n++)
@@ -223,6 +223,36 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(marker, await first.Content.ReadAsByteArrayAsync());
         Assert.True((await VerifyAsync(await second.Content.ReadAsByteArrayAsync())).GetProperty("valid").GetBoolean());
         Assert.Equal(before + 1, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+    }
+
+    [Fact]
+    public async Task SignedWithCallback_LastGroupCommitsStatusEventAndCallbackTogether()
+    {
+        // Note: the last commit group writes the move to signed in its own batch; the EHR callback it stages goes through
+        // SaveChanges in the same transaction.
+        var signer = await fixture.CreateSignerSessionAsync("doctor");
+        var client = await fixture.CreateClientAsync("https://ehr.example.jp");
+        var (_, created) = await client.SendAsync(HttpMethod.Post, Path, new
+        {
+            signer = new { userId = signer.UserId },
+            documents = new[] { TestClient.Document("prescription", SigningFixture.Prescription()), TestClient.Document("prescription", SigningFixture.Prescription()) },
+            callbackUrl = "https://ehr.example.jp/callbacks",
+        });
+        var id = created.GetProperty("id").GetGuid();
+
+        await signer.ApproveAsync(id);
+
+        Assert.Equal("signed", await WaitForFinalStatusAsync(client, id));
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM signature_requests WHERE id = '{id}' AND (status <> 'signed' OR status_reason IS NOT NULL)"));
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'signature-request.signed' AND target_id = '{id}'"));
+        Assert.Equal("signature-request.approved,signature-request.signing,signature-request.signed", await fixture.Database.ScalarAsync<string>(
+            $"SELECT string_agg(event, ',' ORDER BY id) FROM callback_outbox WHERE request_id = '{id}'"));
+        Assert.Equal("signed", await fixture.Database.ScalarAsync<string>(
+            $"SELECT payload->>'status' FROM callback_outbox WHERE request_id = '{id}' AND event = 'signature-request.signed'"));
+        // The signed event is the last of the request's events and shares the commit of the last documents.
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>(
+            $"SELECT count(DISTINCT xact_id) FROM audit_events WHERE target_id = '{id}' AND action IN ('document.signed', 'signature-request.signed')"));
     }
 
     [Fact]

@@ -187,13 +187,20 @@ public sealed class SignApprovedRequest(
                 }
                 else
                 {
-                    // Note: the last group and the request's move to signed commit together: one transaction less per request.
+                    // Note: the last group and the request's move to signed commit together, and in the same batch: the
+                    // request's UPDATE sets its status and the signed event joins the documents' events. SaveChanges runs
+                    // only for what the transition staged besides (the EHR callback, when the request has one).
                     // A failure abandons the whole transaction, so EF Core's savepoint around SaveChanges would buy nothing.
                     db.Database.AutoSavepointsEnabled = false;
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
-                    MarkSigned(request);
-                    await db.SaveChangesAsync(cancellationToken);
+                    workflows.Transition(request, SignatureRequestStatus.Signed);
+                    events.Add(SignedEvent(request));
+                    await StoreSignedAsync(request, rows, events, signedAt, cancellationToken, SignatureRequestStatus.Signed);
+                    if (db.ChangeTracker.HasChanges())
+                    {
+                        await db.SaveChangesAsync(cancellationToken);
+                    }
+
                     await transaction.CommitAsync(cancellationToken);
                 }
 
@@ -231,8 +238,11 @@ public sealed class SignApprovedRequest(
     private void MarkSigned(SignatureRequestRecord request)
     {
         workflows.Transition(request, SignatureRequestStatus.Signed);
-        audit.Record(db, AuditActor.System, "signature-request.signed", "signature-request", request.Id.ToString(), new { documents = request.DocumentCount });
+        db.AuditEvents.Add(SignedEvent(request));
     }
+
+    private AuditEventRecord SignedEvent(SignatureRequestRecord request) =>
+        audit.Create(AuditActor.System, "signature-request.signed", "signature-request", request.Id.ToString(), new { documents = request.DocumentCount });
 
     /// <summary>
     /// Signs <paramref name="pending"/> on up to <see cref="SigningOptions.Parallelism"/> threads of their own (see
@@ -282,7 +292,8 @@ public sealed class SignApprovedRequest(
         {
             // Note: a group is committed when it is full or nothing more will come. Committing whatever was done made groups
             //       of three or four (a commit takes about as long as two or three signatures): the statement log counted 2.9
-            //       commit groups per ten-document request, each a transaction and a WAL flush, where two do.
+            //       commit groups per ten-document request, each a transaction and a WAL flush. With groups of 16, a request
+            //       of up to 16 documents commits once, together with its move to signed.
             var group = new List<SignedDocument>();
             while (true)
             {
@@ -351,8 +362,12 @@ public sealed class SignApprovedRequest(
         return finished.Task;
     }
 
-    /// <summary>Most signed documents waiting for their commit (and most stored in one commit).</summary>
-    internal const int MaxUnstored = 8;
+    /// <summary>
+    /// Most signed documents waiting for their commit (and most stored in one commit). Note: 16 rather than 8, so a request of
+    /// ten documents commits once instead of twice (each commit a non-HOT UPDATE of the request, three more statements and a
+    /// WAL flush); a crash may now make the resumed request sign up to 32 documents again whose signatures never left the process.
+    /// </summary>
+    internal const int MaxUnstored = 16;
 
     private sealed record SignedDocument(SignatureRequestDocumentRecord Document, byte[] Content, string Level);
 
@@ -363,15 +378,17 @@ public sealed class SignApprovedRequest(
     /// </summary>
     private async Task StoreSignedAsync(
         SignatureRequestRecord request, IReadOnlyList<SignedDocumentRow> rows, IReadOnlyList<AuditEventRecord> events, DateTimeOffset signedAt,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? status = null)
     {
         var entry = db.Entry(request);
         var version = entry.Property<uint>("Version");
-        var updated = await SignedDocumentStore.StoreAsync(db, request.Id, version.CurrentValue, signedAt, rows, events, cancellationToken);
-        version.CurrentValue = updated;
-        version.OriginalValue = updated;
+        var updated = await SignedDocumentStore.StoreAsync(db, request.Id, version.CurrentValue, signedAt, rows, events, cancellationToken, status);
         request.UpdatedAt = signedAt;
-        entry.Property(r => r.UpdatedAt).OriginalValue = signedAt;
+        version.CurrentValue = updated;
+        // Note: what the batch wrote (lease, status, no reason) is now the row as stored: nothing of the request is left to
+        // save. The original values are set first because setting a modified entry Unchanged puts the original values back.
+        entry.OriginalValues.SetValues(entry.CurrentValues);
+        entry.State = EntityState.Unchanged;
     }
 
     /// <summary>
