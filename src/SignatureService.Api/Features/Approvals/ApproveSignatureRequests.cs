@@ -135,9 +135,12 @@ public sealed partial class ApproveSignatureRequests(
         var requestIds = approval.Documents.Select(d => d.RequestId).Distinct().ToArray();
         // Note: the requests are tracked (they change state here); their documents are only read, so they are not: tracking
         // snapshots every document's bytes and SaveChanges compares them all again (a third of this call at 100 documents).
+        // Only the columns the check needs are read: not the display JSON, which EF Core would parse into a JsonDocument per row.
         var requests = await db.SignatureRequests.Where(r => requestIds.Contains(r.Id)).ToListAsync(cancellationToken);
         var current = await db.SignatureRequestDocuments.AsNoTracking()
-            .Where(d => requestIds.Contains(d.RequestId)).ToDictionaryAsync(d => d.Id, cancellationToken);
+            .Where(d => requestIds.Contains(d.RequestId))
+            .Select(d => new CurrentDocument(d.Id, d.DocumentType, d.Sha256, d.Content))
+            .ToDictionaryAsync(d => d.Id, cancellationToken);
         foreach (var approved in approval.Documents)
         {
             if (!current.TryGetValue(approved.DocumentId, out var document) ||
@@ -191,6 +194,9 @@ public sealed partial class ApproveSignatureRequests(
         LogApproved(logger, approval.Id, requestIds.Length, approval.DocumentCount);
         return new ApprovalResult(approval.Id, now, requestIds, approval.DocumentCount);
     }
+
+    /// <summary>A document of an approved request as it is stored now.</summary>
+    private sealed record CurrentDocument(Guid Id, string DocumentType, byte[] Sha256, byte[] Content);
 
     private static void ThrowIfUnusable(ApprovalTransactionRecord approval, DateTimeOffset now)
     {

@@ -87,19 +87,19 @@ public sealed class SignApprovedRequest(
         try
         {
             // Note: each document with the digest its signer approved (null when no consumed approval of this signer covers it):
-            //       the activation evidence below, read in the same query.
+            //       the activation evidence below, read in the same query. Only the columns signing needs: not the display
+            //       JSON (parsed into a JsonDocument per row) nor the signed bytes of documents already stored.
             var approvalId = request.ApprovalId;
-            var withEvidence = await db.SignatureRequestDocuments.AsNoTracking()
+            var documents = await db.SignatureRequestDocuments.AsNoTracking()
                 .Where(d => d.RequestId == request.Id).OrderBy(d => d.Ordinal)
-                .Select(d => new DocumentWithEvidence(
-                    d,
+                .Select(d => new DocumentToSign(
+                    d.Id, d.Ordinal, d.DocumentType, d.Content, d.Sha256, d.SignedContent != null,
                     db.ApprovalTransactionDocuments
                         .Where(a => a.ApprovalId == approvalId && a.DocumentId == d.Id && a.RequestId == d.RequestId &&
                                     db.ApprovalTransactions.Any(t => t.Id == approvalId && t.SignerUserId == request.SignerUserId && t.ConsumedAt != null))
                         .Select(a => a.Sha256)
                         .FirstOrDefault()))
                 .ToListAsync(cancellationToken);
-            var documents = withEvidence.Select(r => r.Document).ToList();
 
             // 2. The signer's valid signing certificate and its key in the HSM (the key's CKA_ID in the same query).
             var signing = await db.Certificates.AsNoTracking()
@@ -118,7 +118,7 @@ public sealed class SignApprovedRequest(
 
             // 2b. Activation evidence: a consumed approval transaction of this signer covering every document with its current digest.
             //     Note: the status column alone is not trusted as the door to the HSM; a row flipped to approved without an approval fails here.
-            if (!HasActivationEvidence(approvalId, withEvidence))
+            if (!HasActivationEvidence(approvalId, documents))
             {
                 workflows.Transition(request, SignatureRequestStatus.Failed, "No signer approval covers the documents as they are now.");
                 audit.Record(db, AuditActor.System, "signature-request.failed", "signature-request", request.Id.ToString(), new { reason = "no-activation-evidence" });
@@ -137,13 +137,13 @@ public sealed class SignApprovedRequest(
             var signer = new XadesSigner(time);
             var upgrader = new XadesUpgrader(timestamps);
             var level = request.SignatureLevel;
-            var pending = documents.Where(d => d.SignedContent is null).ToList();
+            var pending = documents.Where(d => !d.Signed).ToList();
             var material = options.Value.SignatureTimestamp && level != SignatureLevels.EsT && pending.Any(d => d.DocumentType != DocumentTypeNames.Attachment)
                 ? await validationMaterial.ForAsync(signerCertificate, cancellationToken)
                 : null;
 
             // 3. Each document not yet signed: one HSM signature (and a time-stamp), stored with its audit event.
-            async Task<SignedDocument> SignOneAsync(SignatureRequestDocumentRecord document, CancellationToken token)
+            async Task<SignedDocument> SignOneAsync(DocumentToSign document, CancellationToken token)
             {
                 if (document.DocumentType == DocumentTypeNames.Attachment)
                 {
@@ -255,8 +255,8 @@ public sealed class SignApprovedRequest(
     /// the other threads; what finished before it is still stored, then the failure is rethrown.
     /// </summary>
     private async Task SignAndStoreAsync(
-        List<SignatureRequestDocumentRecord> pending,
-        Func<SignatureRequestDocumentRecord, CancellationToken, Task<SignedDocument>> sign,
+        List<DocumentToSign> pending,
+        Func<DocumentToSign, CancellationToken, Task<SignedDocument>> sign,
         Func<IReadOnlyList<SignedDocument>, Task> store,
         CancellationToken cancellationToken)
     {
@@ -369,7 +369,7 @@ public sealed class SignApprovedRequest(
     /// </summary>
     internal const int MaxUnstored = 16;
 
-    private sealed record SignedDocument(SignatureRequestDocumentRecord Document, byte[] Content, string Level);
+    private sealed record SignedDocument(DocumentToSign Document, byte[] Content, string Level);
 
     /// <summary>
     /// Commits a group of signed documents with their audit events and the request's progress (one transaction, one round trip,
@@ -396,12 +396,15 @@ public sealed class SignApprovedRequest(
     /// SHA-256 of its bytes as they are now. <paramref name="documents"/> pairs each document with the digest that approval
     /// holds for it (null when none).
     /// </summary>
-    private static bool HasActivationEvidence(Guid? approvalId, List<DocumentWithEvidence> documents) =>
+    private static bool HasActivationEvidence(Guid? approvalId, List<DocumentToSign> documents) =>
         approvalId is not null && documents.Count > 0 && documents.All(d =>
-            d.Approved is { } digest && CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(d.Document.Content)));
+            d.Approved is { } digest && CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(d.Content)));
 
-    /// <summary>A document of the request and the SHA-256 its signer's consumed approval holds for it (null when none).</summary>
-    private sealed record DocumentWithEvidence(SignatureRequestDocumentRecord Document, byte[]? Approved);
+    /// <summary>
+    /// What signing needs of a document of the request: its bytes, whether they are already signed and stored, and the SHA-256
+    /// its signer's consumed approval holds for it (null when none).
+    /// </summary>
+    private sealed record DocumentToSign(Guid Id, int Ordinal, string DocumentType, byte[] Content, byte[] Sha256, bool Signed, byte[]? Approved);
 
     internal static XadesDocumentType XadesTypeOf(string wireType) => wireType switch
     {
