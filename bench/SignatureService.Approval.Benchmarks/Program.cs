@@ -43,6 +43,8 @@ var pipelineSigners = Env("BENCH_PIPELINE_SIGNERS", 4);
 var pipelineWarmupRounds = Env("BENCH_PIPELINE_WARMUP_ROUNDS", 5);
 var pipelineRounds = new Dictionary<int, int> { [1] = Env("BENCH_PIPELINE_ROUNDS_1", 25), [10] = Env("BENCH_PIPELINE_ROUNDS_10", 25), [100] = Env("BENCH_PIPELINE_ROUNDS_100", 4) };
 var pipeline = new List<string>();
+var phaseRounds = Env("BENCH_PHASE_ROUNDS", 30);
+var phases = new List<string>();
 var approvalsPerSigner = Env("BENCH_APPROVALS_PER_SIGNER", 10);
 var openApprovalsPerSigner = Env("BENCH_OPEN_APPROVALS_PER_SIGNER", 6);
 var openRate = (double)Env("BENCH_OPEN_RATE", 10);
@@ -119,6 +121,11 @@ try
             Console.Error.WriteLine($"{level} batch {size}: median {median:F1} signatures/s");
         }
 
+        if (phaseRounds > 0)
+        {
+            await MeasurePhasesAsync(service, ehr, signer, level);
+        }
+
         if (pipelineSigners > 0)
         {
             await MeasurePipelineAsync(service, ehr, level);
@@ -141,6 +148,16 @@ Console.WriteLine("| level | documents per approval | rounds | median approval�
 Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 throughput.ForEach(Console.WriteLine);
 Console.WriteLine();
+if (phases.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine(I($"CPU per ten-document approval by step, one approval at a time ({phaseRounds} approvals; ms of CPU: clock_gettime for this process, /proc/<pid>/schedstat for PostgreSQL's):"));
+    Console.WriteLine();
+    Console.WriteLine("| level | step | service process, CPU ms (SoftHSM2 and the benchmark's client in it) | allocated in it, KiB | PostgreSQL (all processes), CPU ms |");
+    Console.WriteLine("| --- | --- | ---: | ---: | ---: |");
+    phases.ForEach(Console.WriteLine);
+}
+
 if (pipeline.Count > 0)
 {
     Console.WriteLine(I($"Approval → signed with {pipelineSigners} signers approving at once, each its next request as soon as its last one is signed (closed loop; requests submitted beforehand):"));
@@ -173,6 +190,71 @@ Dictionary<string, string?> Settings(string level) => new()
     ["Logging:LogLevel:Default"] = "Warning",
     ["RateLimiting:Enabled"] = "false",
 };
+
+// Where the CPU of one ten-document approval goes, step by step, one approval at a time (nothing else running, so each
+// step's CPU is its own): the service's process (with SoftHSM2 in it and the benchmark's client) and every PostgreSQL
+// process, in nanoseconds (not clock ticks), and the bytes the process allocated (which, unlike CPU time, the machine's
+// other load does not change).
+async Task MeasurePhasesAsync(BenchService service, EhrClient ehr, Signer signer, string level)
+{
+    const int size = 10;
+    var steps = new[] { "options call", "key (software authenticator)", "assertion call", "approved → signed (worker, HSM included)" };
+    var process = new double[steps.Length];
+    var postgres = new double[steps.Length];
+    var allocated = new double[steps.Length];
+    var requests = new List<Guid>();
+    for (var r = 0; r < phaseRounds; r++)
+    {
+        requests.Add(await ehr.SubmitAsync(signer.UserId, size));
+    }
+
+    await using var connection = new NpgsqlConnection(database.ConnectionString);
+    await connection.OpenAsync();
+    await using var poll = new NpgsqlCommand("SELECT status FROM signature_requests WHERE id = $1", connection);
+    var id = new NpgsqlParameter<Guid>();
+    poll.Parameters.Add(id);
+    await poll.PrepareAsync();
+    await Task.Delay(TimeSpan.FromMilliseconds(300));
+    // Note: the connection pools keep their backends, so the processes are listed once; reading their counters costs this
+    // process CPU of its own, which is left out of every step (read before and after).
+    var backends = CpuTime.PostgresProcesses();
+    foreach (var request in requests)
+    {
+        var step = 0;
+        var postgresAt = CpuTime.Postgres(backends);
+        var allocatedAt = GC.GetTotalAllocatedBytes(precise: true);
+        var processAt = CpuTime.Process();
+        void Mark()
+        {
+            var p = CpuTime.Process();
+            var a = GC.GetTotalAllocatedBytes(precise: true);
+            var g = CpuTime.Postgres(backends);
+            process[step] += p - processAt;
+            allocated[step] += a - allocatedAt;
+            postgres[step] += g - postgresAt;
+            (processAt, allocatedAt, postgresAt) = (CpuTime.Process(), GC.GetTotalAllocatedBytes(precise: true), g);
+            step++;
+        }
+
+        await signer.ApproveAsync([request], Mark);
+        id.TypedValue = request;
+        while ((string)(await poll.ExecuteScalarAsync())! != "signed")
+        {
+            await Task.Delay(1);
+        }
+
+        Mark();
+    }
+
+    var hsm = (level == "ES-T" ? 2 : 1) * size * 1000 / rawRsa1;
+    for (var i = 0; i < steps.Length; i++)
+    {
+        phases.Add(I($"| {level} | {steps[i]} | {process[i] / phaseRounds:F2} | {allocated[i] / phaseRounds / 1024:F0} | {postgres[i] / phaseRounds:F2} |"));
+    }
+
+    phases.Add(I($"| {level} | **all steps** | **{process.Sum() / phaseRounds:F2}** | **{allocated.Sum() / phaseRounds / 1024:F0}** | **{postgres.Sum() / phaseRounds:F2}** |"));
+    phases.Add(I($"| {level} | of which the HSM's own signatures ({(level == "ES-T" ? 2 : 1) * size} × 1 / raw 1-thread rate) | {hsm:F2} | | |"));
+}
 
 async Task<TimeSpan> MeasureBatchAsync(BenchService service, EhrClient ehr, Signer signer, int documents)
 {
@@ -547,6 +629,49 @@ internal sealed class EhrClient(HttpClient http, string clientId, ECDsa key)
 }
 
 /// <summary>A qualified signer with a software security key, logged in (AAL3) in their own cookie jar.</summary>
+/// <summary>CPU time in milliseconds: this process's (every thread, ended ones included) and PostgreSQL's.</summary>
+internal static class CpuTime
+{
+    private const int ClockProcessCpuTimeId = 2;
+
+    /// <summary>This process so far (clock_gettime(CLOCK_PROCESS_CPUTIME_ID): nanoseconds, threads that ended included).</summary>
+    public static double Process() =>
+        ClockGetTime(ClockProcessCpuTimeId, out var time) == 0 ? time.Seconds * 1e3 + time.Nanoseconds / 1e6 : throw new InvalidOperationException("clock_gettime failed");
+
+    /// <summary>The PostgreSQL processes running now (the benchmark's cluster; other clusters idle meanwhile add nothing).</summary>
+    public static int[] PostgresProcesses() =>
+    [
+        .. Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => char.IsAsciiDigit(n![0])).Select(int.Parse!)
+            .Where(pid => ReadOrNull($"/proc/{pid}/comm")?.TrimEnd() == "postgres"),
+    ];
+
+    /// <summary>Those processes so far (/proc/&lt;pid&gt;/schedstat: the scheduler's run time in nanoseconds; each is one thread).</summary>
+    public static double Postgres(int[] processes) =>
+        processes.Sum(pid => ReadOrNull($"/proc/{pid}/schedstat") is { } text ? long.Parse(text.AsSpan(0, text.IndexOf(' ')), CultureInfo.InvariantCulture) : 0) / 1e6;
+
+    private static string? ReadOrNull(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            // Note: the process ended meanwhile.
+            return null;
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+}
+
 internal sealed class Signer(Guid userId, HttpClient browser, string csrf, SoftwareCredential key)
 {
     private static int _counter;
@@ -628,17 +753,24 @@ internal sealed class Signer(Guid userId, HttpClient browser, string csrf, Softw
         return new Signer(userId, browser, session.GetProperty("csrfToken").GetString()!, key);
     }
 
-    /// <summary>Options, a touch of the key, assertion: the signer's two round trips; returns how long each call took.</summary>
-    public async Task<(TimeSpan Options, TimeSpan Assertion)> ApproveAsync(Guid[] requestIds)
+    /// <summary>
+    /// Options, a touch of the key, assertion: the signer's two round trips; returns how long each call took.
+    /// <paramref name="step"/> is called after each of the three steps.
+    /// </summary>
+    public async Task<(TimeSpan Options, TimeSpan Assertion)> ApproveAsync(Guid[] requestIds, Action? step = null)
     {
         var watch = Stopwatch.StartNew();
         var options = await Json(await PostAsync("/v1/approvals", new { requestIds }));
         var optionsTime = watch.Elapsed;
+        step?.Invoke();
         var challenge = Bytes(options.GetProperty("publicKey").GetProperty("challenge"));
         var assertion = Assertion(key, challenge);
+        step?.Invoke();
         watch.Restart();
         await Json(await PostAsync($"/v1/approvals/{options.GetProperty("approvalId").GetGuid()}/assertion", new { credential = assertion }));
-        return (optionsTime, watch.Elapsed);
+        var assertionTime = watch.Elapsed;
+        step?.Invoke();
+        return (optionsTime, assertionTime);
     }
 
     private async Task<HttpResponseMessage> PostAsync(string path, object body)
