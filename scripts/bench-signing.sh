@@ -14,6 +14,8 @@
 #    BENCH_PIPELINE_SIGNERS (default 4) signers approving at once (BENCH_PIPELINE_ROUNDS_N approvals each, defaults 25, 25
 #    and 4; 0 skips a size), each size after its own warm-up until the JIT is idle (passes of BENCH_PIPELINE_WARMUP_ROUNDS × 10
 #    / N approvals per signer, default 5);
+#    CPU (process and PostgreSQL) and allocations per ten-document approval by step, one at a time (BENCH_PHASE_ROUNDS
+#    approvals, default 30; 0 skips);
 #    then single-document approvals by 50 signers: closed loop (saturation throughput) and open loop at BENCH_OPEN_RATE
 #    approvals/s (default 10; p50/p99 per call). BENCH_LEVELS (default ES-T,ES-B); BENCH_ROUNDS_N=0 skips a size,
 #    BENCH_SIGNERS=0 the latency part. Prints markdown tables. See docs/benchmarks.md.
