@@ -127,9 +127,11 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
             OccurredAt = signedAt, ActorType = "system", ActorId = "store-test", Action = "document.signed", TargetType = "signature-request",
             TargetId = id.ToString(), Outcome = "success", Details = JsonDocument.Parse($"{{\"ordinal\":{n + 1}}}"),
         };
-        Task<uint> StoreAsync(uint at, params int[] ordinals) => fixture.WithScopeAsync(sp => SignedDocumentStore.StoreAsync(
+        Task<uint> StoreAsync(uint at, params int[] ordinals) => StoreWithStatusAsync(at, null, ordinals);
+        Task<uint> StoreWithStatusAsync(uint at, string? status, params int[] ordinals) => fixture.WithScopeAsync(sp => SignedDocumentStore.StoreAsync(
             sp.GetRequiredService<SignatureServiceDbContext>(), id, at, signedAt,
-            [.. ordinals.Select(n => Row(n, $"<signed-{n}/>"))], [.. ordinals.Select(Event)], CancellationToken.None));
+            [.. ordinals.Select(n => Row(n, $"<signed-{n}/>"))], [.. ordinals.Select(Event)], CancellationToken.None, status));
+        Task<string?> StatusAsync() => fixture.Database.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{id}'");
         async Task<(long Signed, long Events, uint Version)> StateAsync() => (
             await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM signature_request_documents WHERE request_id = '{id}' AND signed_content IS NOT NULL"),
             await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE actor_id = 'store-test' AND target_id = '{id}'"),
@@ -149,6 +151,21 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
         Assert.Equal((1L, 1L, next), await StateAsync());
         Assert.Equal("<signed-0/>", await fixture.Database.ScalarAsync<string>(
             $"SELECT convert_from(signed_content, 'UTF8') FROM signature_request_documents WHERE id = '{documentIds[0]}'"));
+
+        // 4. The last group, which also sets the status: refused (an already signed document), the status is not written either.
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => StoreWithStatusAsync(next, "signed", 0, 1));
+        Assert.Equal((1L, 1L, next), await StateAsync());
+        Assert.Equal("pending-approval", await StatusAsync());
+
+        // 5. Refused at a stale version: nothing written, the status unchanged.
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => StoreWithStatusAsync(version, "signed", 1));
+        Assert.Equal((1L, 1L, next), await StateAsync());
+        Assert.Equal("pending-approval", await StatusAsync());
+
+        // 6. Accepted: the last document, its event and the status in the same commit.
+        var last = await StoreWithStatusAsync(next, "signed", 1);
+        Assert.Equal((2L, 2L, last), await StateAsync());
+        Assert.Equal("signed", await StatusAsync());
     }
 
     [Fact]
