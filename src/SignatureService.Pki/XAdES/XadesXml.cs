@@ -231,6 +231,11 @@ internal static class XadesXml
 
     private static int FindEndTag(Parsed parsed, XmlElement element)
     {
+        if (!element.IsEmpty && FindOnlyEndTag(parsed.Text, element.Name) is { } only)
+        {
+            return only;
+        }
+
         // 1. Position of the element in document order.
         var ordinal = 0;
         var found = false;
@@ -279,6 +284,42 @@ internal static class XadesXml
         }
 
         throw new XadesException(XadesErrorCodes.StructureInvalid, "Could not locate the end tag.");
+    }
+
+    /// <summary>
+    /// The index of the one end tag named <paramref name="name"/> in <paramref name="text"/>, or null when the text has none
+    /// or more than one.
+    /// </summary>
+    /// <remarks>
+    /// Note: the shortcut that spares a second parse of the document (half of assembling a signed document). A non-empty
+    /// element's own end tag is always in the text, written <c>&lt;/name S? &gt;</c>; anything else that looks like one
+    /// (another element's, or text in a comment, CDATA section or processing instruction) only adds matches. So when the
+    /// name's end tag appears exactly once, it is the element's own.
+    /// </remarks>
+    internal static int? FindOnlyEndTag(string text, string name)
+    {
+        var pattern = "</" + name;
+        var found = -1;
+        for (var i = text.IndexOf(pattern, StringComparison.Ordinal); i >= 0; i = text.IndexOf(pattern, i + pattern.Length, StringComparison.Ordinal))
+        {
+            var end = i + pattern.Length;
+            while (end < text.Length && text[end] is ' ' or '\t' or '\r' or '\n')
+            {
+                end++;
+            }
+
+            if (end < text.Length && text[end] == '>')
+            {
+                if (found >= 0)
+                {
+                    return null;
+                }
+
+                found = i;
+            }
+        }
+
+        return found >= 0 ? found : null;
     }
 
     private static int ToIndex(string text, int line, int column)

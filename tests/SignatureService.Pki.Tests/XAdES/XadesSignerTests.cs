@@ -90,6 +90,48 @@ public sealed class XadesSignerTests(XadesTestPki pki) : IClassFixture<XadesTest
         Assert.True(new XadesVerifier().Verify(signed).IsValid);
     }
 
+    // Decoys for the end-tag shortcut (a single match of the parent's end tag is taken without a second parse): text where
+    // "</DeathCertificate>" is not the signed element's parent's end tag, a name that only starts the same, and an end tag
+    // with whitespace. Each must get the signature right before the real end tag.
+    public static TheoryData<string, string, string> EndTagDecoys => new()
+    {
+        { "comment after the root", "</Document>\n", "</Document>\n<!-- </DeathCertificate> -->\n" },
+        { "comment inside the signed element", "<Deceased>", "<!-- </DeathCertificate> --><Deceased>" },
+        { "CDATA inside the signed element", "<Sex>1</Sex>", "<Sex><![CDATA[</DeathCertificate>]]>1</Sex>" },
+        { "processing instruction before the parent", "  <DeathCertificate>\n", "<?note </DeathCertificate>?>\n  <DeathCertificate>\n" },
+        { "a second element of the parent's name", "<Death>", "<DeathCertificate>x</DeathCertificate><Death>" },
+        { "whitespace in the end tag", "  </DeathCertificate>\n", "  </DeathCertificate\n >\n" },
+        { "a longer name with the same start", "<Death>", "<DeathCertificateX>x</DeathCertificateX><Death>" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EndTagDecoys))]
+    public void Sign_EndTagDecoys_InsertsBeforeTheRealEndTagAndVerifies(string label, string find, string replace)
+    {
+        var text = Encoding.UTF8.GetString(UnsignedDocuments.DeathCertificate());
+        Assert.Contains(find, text, StringComparison.Ordinal);
+        var unsigned = text.Replace(find, replace, StringComparison.Ordinal);
+
+        var signed = Encoding.UTF8.GetString(_signer.Sign(Encoding.UTF8.GetBytes(unsigned), XadesDocumentType.DeathCertificate, pki.SignerKey, pki.SignerCertificate));
+
+        var start = signed.IndexOf("<DeathCertificateSign>", StringComparison.Ordinal);
+        var end = signed.IndexOf("</DeathCertificateSign>", StringComparison.Ordinal) + "</DeathCertificateSign>".Length;
+        Assert.True(start > 0, label);
+        Assert.Equal(unsigned, signed[..start] + signed[end..]);
+        Assert.Matches(@"^</DeathCertificate\s*>\s*</Document>", signed[end..]);
+        Assert.True(new XadesVerifier().Verify(Encoding.UTF8.GetBytes(signed)).IsValid, label);
+    }
+
+    [Theory]
+    [InlineData("<a><b></b></a>", "b", 6)]
+    [InlineData("<a><b></b ></a>", "b", 6)]
+    [InlineData("<a><b></b><b></b></a>", "b", null)]
+    [InlineData("<a><bc></bc></a>", "b", null)]
+    [InlineData("<a><b/></a>", "b", null)]
+    [InlineData("<a></a>", "a", 3)]
+    public void FindOnlyEndTag_UniquePlainEndTagOnly(string text, string name, int? expected) =>
+        Assert.Equal(expected, XadesXml.FindOnlyEndTag(text, name));
+
     [Fact]
     public void Sign_XmlSec1_RejectsTamperedDocument()
     {
