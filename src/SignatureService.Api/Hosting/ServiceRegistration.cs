@@ -131,6 +131,7 @@ internal static class ServiceRegistration
         services.AddHostedService<CallbackDispatcher>();
         services.AddScoped<SignApprovedRequest>();
         services.AddSingleton<SigningKeys>();
+        services.AddSingleton<SignerCertificates>();
         services.AddScoped<CollectValidationMaterial>();
         services.AddScoped<UpgradeSignedDocument>();
         services.AddOptions<SignatureTimestampOptions>().BindConfiguration(SignatureTimestampOptions.Section).ValidateOnStart();

@@ -200,6 +200,33 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void SignerCertificates_ParsesACertificateOnce_AndAgainWhenItsRowHoldsOtherBytes()
+    {
+        static byte[] NewCertificate(string name)
+        {
+            using var key = System.Security.Cryptography.RSA.Create(2048);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                name, key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            return certificate.RawData;
+        }
+
+        var certificates = new SignerCertificates(TimeProvider.System);
+        var id = Guid.NewGuid();
+        var der = NewCertificate("CN=first");
+        var other = NewCertificate("CN=second");
+
+        var first = certificates.Get(id, der);
+        Assert.Same(first, certificates.Get(id, [.. der]));
+        Assert.Equal(der, first.RawData);
+
+        var replaced = certificates.Get(id, other);
+        Assert.NotSame(first, replaced);
+        Assert.Equal(other, replaced.RawData);
+        Assert.Equal("CN=first", certificates.Get(Guid.NewGuid(), der).Subject);
+    }
+
+    [Fact]
     public async Task PendingRequest_WithoutApproval_NeverReachesTheHsm()
     {
         var (client, id, _) = await CreateAsync("doctor", TestClient.Document("prescription", SigningFixture.Prescription()));

@@ -33,6 +33,7 @@ public sealed class SignApprovedRequest(
     SignatureRequestWorkflows workflows,
     CertificateAuthorities authorities,
     SigningKeys signingKeys,
+    SignerCertificates signerCertificates,
     CollectValidationMaterial validationMaterial,
     AuditTrail audit,
     IOptions<SigningOptions> options,
@@ -130,11 +131,11 @@ public sealed class SignApprovedRequest(
             keyId = signing.CkId ?? throw new InvalidOperationException($"The key record of certificate {certificate.Id} is missing.");
             var key = signingKeys.Find(keyId)
                       ?? throw new InvalidOperationException($"The signing key of certificate {certificate.Id} is missing from the HSM.");
-            using var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.Der);
+            var signerCertificate = signerCertificates.Get(certificate.Id, certificate.Der);
             using var rsa = key.AsRsa();
             var hierarchy = await authorities.RequireAsync(cancellationToken);
             var timestamps = new TimestampSource(await signatureTimestamps.AuthorityAsync(cancellationToken));
-            var signer = new XadesSigner(time);
+            var signer = signerCertificates.Xades;
             var upgrader = new XadesUpgrader(timestamps);
             var level = request.SignatureLevel;
             var pending = documents.Where(d => !d.Signed).ToList();
