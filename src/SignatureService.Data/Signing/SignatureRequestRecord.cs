@@ -7,6 +7,9 @@ namespace SignatureService.Data.Signing;
 /// <summary>A request by an EHR client that a named signer sign one to 100 documents.</summary>
 public sealed class SignatureRequestRecord
 {
+    /// <summary>The shadow property of the row version (PostgreSQL's xmin), the concurrency token of every state change.</summary>
+    public const string VersionProperty = "Version";
+
     /// <summary>Row id, also the public request id.</summary>
     public Guid Id { get; set; }
 
@@ -165,7 +168,7 @@ internal sealed class SigningConfiguration :
         builder.HasKey(r => r.Id);
         builder.HasMany(r => r.Documents).WithOne().HasForeignKey(d => d.RequestId);
         // Note: xmin makes concurrent state changes of one request fail instead of overwriting each other.
-        builder.Property<uint>("Version").HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
+        builder.Property<uint>(SignatureRequestRecord.VersionProperty).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
     }
 
     public void Configure(EntityTypeBuilder<SignatureRequestDocumentRecord> builder)

@@ -338,6 +338,41 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task PolledRowChangedBeforeTheClaim_IsNotClaimed_TheNextPollSignsIt()
+    {
+        // Note: a service of its own without the background worker, so the test alone polls and claims.
+        var own = new SigningFixture { Settings = new Dictionary<string, string?> { ["Signing:WorkerEnabled"] = "false" } };
+        await own.InitializeAsync();
+        try
+        {
+            var signer = await own.CreateSignerSessionAsync("doctor");
+            var (_, id) = await own.SubmitAsync(signer.UserId, TestClient.Document("prescription", SigningFixture.Prescription()));
+            await signer.ApproveAsync(id);
+            Task<SignApprovedRequest.PolledRequest> PollAsync() => own.WithScopeAsync(sp =>
+                sp.GetRequiredService<SignatureServiceDbContext>().SignatureRequests.AsNoTracking().Where(r => r.Id == id)
+                    .Select(r => new SignApprovedRequest.PolledRequest(r, EF.Property<uint>(r, SignatureRequestRecord.VersionProperty))).SingleAsync());
+            Task<bool> ClaimAsync(SignApprovedRequest.PolledRequest polled) => own.WithScopeAsync(sp =>
+                sp.GetRequiredService<SignApprovedRequest>().SignAsync(id, CancellationToken.None, polled: polled));
+            var polled = await PollAsync();
+
+            // 1. The row changes after the poll (here only its row version, as a competing claim's commit would move it).
+            await own.Database.ExecuteAsync($"UPDATE signature_requests SET updated_at = updated_at WHERE id = '{id}'");
+            Assert.False(await ClaimAsync(polled));
+            Assert.Equal("approved", await own.Database.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{id}'"));
+            Assert.Equal(0L, await own.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+
+            // 2. Polled again, it is claimed and signed once.
+            Assert.True(await ClaimAsync(await PollAsync()));
+            Assert.Equal("signed", await own.Database.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{id}'"));
+            Assert.Equal(1L, await own.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task CertificateRevokedAfterApproval_RequestFailsAndNothingIsSigned()
     {
         var client = await fixture.CreateClientAsync();

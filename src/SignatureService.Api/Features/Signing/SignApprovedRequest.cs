@@ -50,12 +50,29 @@ public sealed class SignApprovedRequest(
     /// <param name="resumeOwnClaim">The caller claimed this request earlier and its round failed (the database or the HSM went
     /// away): resume without waiting out the lease. Another worker that took the request over meanwhile still wins by row version.</param>
     /// <param name="claimed">Told the request id once the claim is committed.</param>
-    public async Task<bool> SignAsync(Guid requestId, CancellationToken cancellationToken, bool resumeOwnClaim = false, Action<Guid>? claimed = null)
+    /// <param name="polled">The request's row as the caller read it just before (untracked, without documents) with its row
+    /// version, or null to read it here. The version goes into the claim, so a row changed since then is not claimed (false,
+    /// as if another worker had won) and is seen afresh by the next round.</param>
+    public async Task<bool> SignAsync(
+        Guid requestId, CancellationToken cancellationToken, bool resumeOwnClaim = false, Action<Guid>? claimed = null, PolledRequest? polled = null)
     {
         // Note: the request alone is tracked; its documents are read after the claim without tracking (they are stored by
         // SignedDocumentStore), so no SaveChanges here scans a batch of documents and their contents.
         await using var connection = await HeldConnection.OpenAsync(db.Database, cancellationToken);
-        var request = await db.SignatureRequests.SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        SignatureRequestRecord? request;
+        if (polled is not null && polled.Request.Id == requestId && polled.Request.Documents.Count == 0)
+        {
+            // Note: the worker's poll already read the row; reading it again cost a round trip per request. The row version
+            //       is a shadow property (xmin), so it is set on the attached entry from what the poll read.
+            request = polled.Request;
+            var version = db.SignatureRequests.Attach(request).Property<uint>(SignatureRequestRecord.VersionProperty);
+            version.OriginalValue = version.CurrentValue = polled.Version;
+        }
+        else
+        {
+            request = await db.SignatureRequests.SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        }
+
         var now = time.GetUtcNow();
         if (request is null ||
             !(request.Status == SignatureRequestStatus.Approved ||
@@ -236,6 +253,11 @@ public sealed class SignApprovedRequest(
         return true;
     }
 
+    /// <summary>A request row as the signing worker's poll read it, with its row version (xmin).</summary>
+    /// <param name="Request">The row, untracked and without documents.</param>
+    /// <param name="Version">Its row version when read.</param>
+    public sealed record PolledRequest(SignatureRequestRecord Request, uint Version);
+
     private void MarkSigned(SignatureRequestRecord request)
     {
         workflows.Transition(request, SignatureRequestStatus.Signed);
@@ -382,7 +404,7 @@ public sealed class SignApprovedRequest(
         CancellationToken cancellationToken, string? status = null)
     {
         var entry = db.Entry(request);
-        var version = entry.Property<uint>("Version");
+        var version = entry.Property<uint>(SignatureRequestRecord.VersionProperty);
         var updated = await SignedDocumentStore.StoreAsync(db, request.Id, version.CurrentValue, signedAt, rows, events, cancellationToken, status);
         request.UpdatedAt = signedAt;
         version.CurrentValue = updated;

@@ -4,6 +4,7 @@ using SignatureService.Api.Features.Hsm;
 using SignatureService.Api.Hosting;
 using SignatureService.Core.Signing;
 using SignatureService.Data;
+using SignatureService.Data.Signing;
 
 namespace SignatureService.Api.Features.Signing;
 
@@ -52,14 +53,17 @@ internal sealed partial class SigningWorker(
     /// <summary>Signs what is due now; returns how many requests it signed.</summary>
     internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        List<Guid> due;
+        Dictionary<Guid, SignApprovedRequest.PolledRequest> due;
         await using (var scope = scopes.CreateAsyncScope())
         {
+            // Note: whole rows, so each claim needs no read of its own (SignApprovedRequest claims at the row version read here).
             var db = scope.ServiceProvider.GetRequiredService<SignatureServiceDbContext>();
             var staleBefore = time.GetUtcNow() - SignApprovedRequest.SigningLease;
             due = await db.SignatureRequests.AsNoTracking()
                 .Where(r => r.Status == SignatureRequestStatus.Approved || (r.Status == SignatureRequestStatus.Signing && r.UpdatedAt <= staleBefore))
-                .OrderBy(r => r.UpdatedAt).Select(r => r.Id).Take(20).ToListAsync(cancellationToken);
+                .OrderBy(r => r.UpdatedAt).Take(20)
+                .Select(r => new SignApprovedRequest.PolledRequest(r, EF.Property<uint>(r, SignatureRequestRecord.VersionProperty)))
+                .ToDictionaryAsync(r => r.Request.Id, cancellationToken);
         }
 
         // Note: requests this worker claimed whose round then failed (database or HSM away) come first and are resumed
@@ -68,13 +72,13 @@ internal sealed partial class SigningWorker(
         // otherwise waits on each one's claim, look-ups and commits in turn while the HSM idles.
         var own = _ownClaims.Keys.ToList();
         var signed = 0;
-        await Parallel.ForEachAsync(own.Concat(due.Except(own)),
+        await Parallel.ForEachAsync(own.Concat(due.Keys.Except(own)),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken }, async (id, token) =>
             {
                 var resume = _ownClaims.ContainsKey(id);
                 await using var scope = scopes.CreateAsyncScope();
                 if (await scope.ServiceProvider.GetRequiredService<SignApprovedRequest>().SignAsync(
-                        id, token, resume, claimed: c => _ownClaims[c] = 0))
+                        id, token, resume, claimed: c => _ownClaims[c] = 0, polled: resume ? null : due.GetValueOrDefault(id)))
                 {
                     Interlocked.Increment(ref signed);
                 }
