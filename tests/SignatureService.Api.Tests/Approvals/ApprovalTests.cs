@@ -285,6 +285,22 @@ public sealed class ApprovalTests(SigningFixture fixture) : IClassFixture<Signin
     }
 
     [Fact]
+    public async Task Options_ExpiredRequestInBatch_ReturnsRequestNotPending_NamingIt()
+    {
+        var signer = await fixture.CreateSignerSessionAsync("doctor");
+        var (_, fresh) = await fixture.SubmitAsync(signer.UserId, ApprovalHarness.Prescription());
+        var (_, expired) = await fixture.SubmitAsync(signer.UserId, ApprovalHarness.Prescription(), ApprovalHarness.Prescription());
+        await fixture.Database.ExecuteAsync($"UPDATE signature_requests SET created_at = now() - interval '1 hour', updated_at = now() - interval '1 hour', expires_at = now() - interval '1 second' WHERE id = '{expired}'");
+
+        var response = await signer.RequestOptionsAsync(fresh, expired);
+
+        var body = await response.Content.ReadAsStringAsync();
+        await IdentityHarness.ExpectProblem(response, 409, "approval.request-not-pending");
+        Assert.Equal($"Request {expired} is expired.", JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString());
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM approval_transactions WHERE signer_user_id = '{signer.UserId}'"));
+    }
+
+    [Fact]
     public async Task Assertion_RequestCancelledAfterOptions_ReturnsRequestNotPending()
     {
         var signer = await fixture.CreateSignerSessionAsync("doctor");

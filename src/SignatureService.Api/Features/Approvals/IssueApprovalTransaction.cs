@@ -52,27 +52,28 @@ public sealed class IssueApprovalTransaction(
 
         var ids = requestIds.ToArray();
         await using var connection = await HeldConnection.OpenAsync(db.Database, cancellationToken);
-        var requests = await db.SignatureRequests.AsNoTracking()
-            .Where(r => ids.Contains(r.Id) && r.SignerUserId == signerId)
-            .ToListAsync(cancellationToken);
+        // Note: the requests and what the transaction and the summary need of each of their documents (not its bytes, up to
+        //       100 × 1 MiB) in one query. Every request has at least one document, so the requests found are those the rows name.
         var now = time.GetUtcNow();
-        if (requests.Count != ids.Length)
+        var documents = await (
+                from r in db.SignatureRequests.AsNoTracking()
+                where ids.Contains(r.Id) && r.SignerUserId == signerId
+                join d in db.SignatureRequestDocuments.AsNoTracking() on r.Id equals d.RequestId
+                select new DocumentHead(d.RequestId, d.Ordinal, d.DocumentType, d.DocumentId, d.Summary, d.Id, d.Sha256, r.Status, r.ExpiresAt))
+            .ToListAsync(cancellationToken);
+        var found = documents.Select(d => d.RequestId).ToHashSet();
+        if (found.Count != ids.Length)
         {
             throw new ServiceException(ErrorCatalogue.ApprovalRequestUnknown,
-                $"Not your request: {string.Join(", ", ids.Except(requests.Select(r => r.Id)))}.");
+                $"Not your request: {string.Join(", ", ids.Where(id => !found.Contains(id)))}.");
         }
 
-        if (requests.FirstOrDefault(r => r.Status != SignatureRequestStatus.PendingApproval || r.ExpiresAt <= now) is { } notPending)
+        if (documents.FirstOrDefault(d => d.Status != SignatureRequestStatus.PendingApproval || d.ExpiresAt <= now) is { } notPending)
         {
             throw new ServiceException(ErrorCatalogue.ApprovalRequestNotPending,
-                $"Request {notPending.Id} is {(notPending.Status == SignatureRequestStatus.PendingApproval ? "expired" : notPending.Status)}.");
+                $"Request {notPending.RequestId} is {(notPending.Status == SignatureRequestStatus.PendingApproval ? "expired" : notPending.Status)}.");
         }
 
-        // Note: what the transaction and the summary need of each document, not its bytes (up to 100 × 1 MiB).
-        var documents = await db.SignatureRequestDocuments.AsNoTracking()
-            .Where(d => ids.Contains(d.RequestId))
-            .Select(d => new DocumentHead(d.RequestId, d.Ordinal, d.DocumentType, d.DocumentId, d.Summary, d.Id, d.Sha256))
-            .ToListAsync(cancellationToken);
         documents = [.. documents.OrderBy(d => d.RequestId).ThenBy(d => d.Ordinal)];
         var documentCount = documents.Count;
         if (documentCount > MaxDocuments)
@@ -130,7 +131,7 @@ public sealed class IssueApprovalTransaction(
         var publicKey = PublicKeyCredentialRequestOptionsJson.Create(relyingParty.Options, record.Challenge,
             options.Value.TransactionLifetime, credentials.Select(c => (ReadOnlyMemory<byte>)c));
         return new ApprovalOptionsResponse(record.Id, record.ExpiresAt, publicKey, Base64Url.EncodeToString(record.Encoding),
-            Summarize(requests.Count, documents));
+            Summarize(found.Count, documents));
     }
 
     /// <summary>The Signature Activation Data of a stored transaction, rebuilt from its columns.</summary>
@@ -156,5 +157,6 @@ public sealed class IssueApprovalTransaction(
         return new ApprovalSummary(documents.Count, requestCount, byType, documents);
     }
 
-    private sealed record DocumentHead(Guid RequestId, int Ordinal, string DocumentType, string DocumentId, string Summary, Guid Id, byte[] Sha256);
+    private sealed record DocumentHead(
+        Guid RequestId, int Ordinal, string DocumentType, string DocumentId, string Summary, Guid Id, byte[] Sha256, string Status, DateTimeOffset ExpiresAt);
 }
