@@ -133,14 +133,19 @@ public sealed partial class ApproveSignatureRequests(
 
         // 6. Every document unchanged since the options were issued, every request still pending and unexpired.
         var requestIds = approval.Documents.Select(d => d.RequestId).Distinct().ToArray();
-        // Note: the requests are tracked (they change state here); their documents are only read, so they are not: tracking
-        // snapshots every document's bytes and SaveChanges compares them all again (a third of this call at 100 documents).
-        // Only the columns the check needs are read: not the display JSON, which EF Core would parse into a JsonDocument per row.
-        var requests = await db.SignatureRequests.Where(r => requestIds.Contains(r.Id)).ToListAsync(cancellationToken);
-        var current = await db.SignatureRequestDocuments.AsNoTracking()
-            .Where(d => requestIds.Contains(d.RequestId))
-            .Select(d => new CurrentDocument(d.Id, d.DocumentType, d.Sha256, d.Content))
-            .ToDictionaryAsync(d => d.Id, cancellationToken);
+        // Note: the requests are tracked (they change state here); their documents are only read, so they are projected, not
+        // tracked: tracking snapshots every document's bytes and SaveChanges compares them all again (a third of this call at
+        // 100 documents). Only the columns the check needs are read: not the display JSON, which EF Core would parse into a
+        // JsonDocument per row. Both in one query (one round trip): EF Core gives every row of a request the same tracked
+        // instance, and every request has at least one document (checked by the schema).
+        var rows = await (
+                from r in db.SignatureRequests
+                where requestIds.Contains(r.Id)
+                join d in db.SignatureRequestDocuments on r.Id equals d.RequestId
+                select new { Request = r, Document = new CurrentDocument(d.Id, d.DocumentType, d.Sha256, d.Content) })
+            .ToListAsync(cancellationToken);
+        var requests = rows.Select(row => row.Request).Distinct().ToList();
+        var current = rows.ToDictionary(row => row.Document.Id, row => row.Document);
         foreach (var approved in approval.Documents)
         {
             if (!current.TryGetValue(approved.DocumentId, out var document) ||
