@@ -194,6 +194,11 @@ public sealed class SignApprovedRequest(
             var unstored = pending.Count;
             await SignAndStoreAsync(pending, SignOneAsync, async group =>
             {
+                // Note: signatures that exist are stored even when the service is stopping: a group is a few statements,
+                // and cancelling it midway threw the HSM's work away (signed again after the restart) and left the commit's
+                // outcome unknown to this process (logged as an EF Core transaction error at shutdown). The signing threads
+                // still stop at cancellation, so no new signature starts.
+                var storing = CancellationToken.None;
                 var signedAt = time.GetUtcNow();
                 var rows = group.Select(g => new SignedDocumentRow(g.Document.Id, g.Content, g.Level, signedAt)).ToList();
                 var events = group.Select(g => audit.Create(actor, "document.signed", "signature-request", request.Id.ToString(),
@@ -201,7 +206,7 @@ public sealed class SignApprovedRequest(
                 unstored -= group.Count;
                 if (unstored > 0)
                 {
-                    await StoreSignedAsync(request, rows, events, signedAt, cancellationToken);
+                    await StoreSignedAsync(request, rows, events, signedAt, storing);
                 }
                 else
                 {
@@ -210,16 +215,16 @@ public sealed class SignApprovedRequest(
                     // only for what the transition staged besides (the EHR callback, when the request has one).
                     // A failure abandons the whole transaction, so EF Core's savepoint around SaveChanges would buy nothing.
                     db.Database.AutoSavepointsEnabled = false;
-                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await using var transaction = await db.Database.BeginTransactionAsync(storing);
                     workflows.Transition(request, SignatureRequestStatus.Signed);
                     events.Add(SignedEvent(request));
-                    await StoreSignedAsync(request, rows, events, signedAt, cancellationToken, SignatureRequestStatus.Signed);
+                    await StoreSignedAsync(request, rows, events, signedAt, storing, SignatureRequestStatus.Signed);
                     if (db.ChangeTracker.HasChanges())
                     {
-                        await db.SaveChangesAsync(cancellationToken);
+                        await db.SaveChangesAsync(storing);
                     }
 
-                    await transaction.CommitAsync(cancellationToken);
+                    await transaction.CommitAsync(storing);
                 }
 
                 foreach (var signedDocument in group)
