@@ -132,6 +132,7 @@ internal static class ServiceRegistration
         services.AddScoped<SignApprovedRequest>();
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<SignerCertificates>();
+        services.AddSingleton(sp => new SignatureService.Pki.XAdES.XadesSigner(sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<CollectValidationMaterial>();
         services.AddScoped<UpgradeSignedDocument>();
         services.AddOptions<SignatureTimestampOptions>().BindConfiguration(SignatureTimestampOptions.Section).ValidateOnStart();

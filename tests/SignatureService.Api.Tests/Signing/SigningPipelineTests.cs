@@ -211,7 +211,7 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
             return certificate.RawData;
         }
 
-        var certificates = new SignerCertificates(TimeProvider.System);
+        var certificates = new SignerCertificates();
         var id = Guid.NewGuid();
         var der = NewCertificate("CN=first");
         var other = NewCertificate("CN=second");

@@ -137,7 +137,7 @@ public sealed partial class ApproveSignatureRequests(
         // tracked: tracking snapshots every document's bytes and SaveChanges compares them all again (a third of this call at
         // 100 documents). Only the columns the check needs are read: not the display JSON, which EF Core would parse into a
         // JsonDocument per row. Both in one query (one round trip): EF Core gives every row of a request the same tracked
-        // instance, and every request has at least one document (checked by the schema).
+        // instance, and every request is stored with its documents (one to 100) in one transaction.
         var rows = await (
                 from r in db.SignatureRequests
                 where requestIds.Contains(r.Id)

@@ -53,7 +53,8 @@ public sealed class IssueApprovalTransaction(
         var ids = requestIds.ToArray();
         await using var connection = await HeldConnection.OpenAsync(db.Database, cancellationToken);
         // Note: the requests and what the transaction and the summary need of each of their documents (not its bytes, up to
-        //       100 × 1 MiB) in one query. Every request has at least one document, so the requests found are those the rows name.
+        //       100 × 1 MiB) in one query. Every request is stored with its documents (one to 100) in one transaction, so the
+        //       requests found are those the rows name.
         var now = time.GetUtcNow();
         var documents = await (
                 from r in db.SignatureRequests.AsNoTracking()

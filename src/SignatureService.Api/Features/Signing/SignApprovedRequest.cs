@@ -34,6 +34,7 @@ public sealed class SignApprovedRequest(
     CertificateAuthorities authorities,
     SigningKeys signingKeys,
     SignerCertificates signerCertificates,
+    XadesSigner xades,
     CollectValidationMaterial validationMaterial,
     AuditTrail audit,
     IOptions<SigningOptions> options,
@@ -152,7 +153,7 @@ public sealed class SignApprovedRequest(
             using var rsa = key.AsRsa();
             var hierarchy = await authorities.RequireAsync(cancellationToken);
             var timestamps = new TimestampSource(await signatureTimestamps.AuthorityAsync(cancellationToken));
-            var signer = signerCertificates.Xades;
+            var signer = xades;
             var upgrader = new XadesUpgrader(timestamps);
             var level = request.SignatureLevel;
             var pending = documents.Where(d => !d.Signed).ToList();

@@ -1,17 +1,15 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
-using SignatureService.Pki.XAdES;
 
 namespace SignatureService.Api.Features.Signing;
 
 /// <summary>
-/// The signer certificates the signing worker uses, each parsed once, and the one <see cref="XadesSigner"/> they sign with
-/// (it keeps each certificate's public key, Base64 text and digest). A request then pays neither the DER parse nor the key
-/// import nor the encodings again: the row's DER is still read and compared on every use, and its status and dates are
+/// The signer certificates the signing worker uses, each parsed once. With the one XadesSigner of the service (a singleton,
+/// which keeps each certificate instance's public key, Base64 text and digest) a request pays neither the DER parse nor the
+/// key import nor the encodings again. The row's DER is still read and compared on every use, and its status and dates are
 /// still checked by the query that found it.
 /// </summary>
-/// <param name="time">The clock of SigningTime.</param>
-public sealed class SignerCertificates(TimeProvider time)
+public sealed class SignerCertificates
 {
     /// <summary>At most this many certificates are kept; the cache starts over when it is full.</summary>
     internal const int MaxEntries = 10_000;
@@ -19,9 +17,6 @@ public sealed class SignerCertificates(TimeProvider time)
     // Note: a certificate dropped when the cache starts over is not disposed: a request may still be signing with it. Its
     // native handle goes with the garbage collector.
     private readonly ConcurrentDictionary<Guid, X509Certificate2> _certificates = new();
-
-    /// <summary>The XAdES builder every signature of the worker goes through.</summary>
-    public XadesSigner Xades { get; } = new(time);
 
     /// <summary>The parsed certificate of row <paramref name="id"/>, whose DER is <paramref name="der"/>.</summary>
     /// <param name="id">The certificate row.</param>
