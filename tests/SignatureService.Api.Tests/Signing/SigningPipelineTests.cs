@@ -393,6 +393,28 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task CertificateSuspendedAfterItSigned_NextRequestFails_TheParsedCertificateKeptForItNotWithstanding()
+    {
+        // 1. The certificate signs once, so the worker keeps it parsed (SignerCertificates).
+        var (client, first, signer) = await CreateAsync("doctor", TestClient.Document("prescription", SigningFixture.Prescription()));
+        await signer.ApproveAsync(first);
+        Assert.Equal("signed", await WaitForFinalStatusAsync(client, first));
+        var serial = await fixture.Database.ScalarAsync<string>(
+            $"SELECT encode(serial_number, 'hex') FROM certificates WHERE user_id = '{signer.UserId}' AND kind = 'signer'");
+
+        // 2. Suspended, then a request approved in the store (standing in for an approval that raced the suspension).
+        var (secondClient, second) = await fixture.SubmitAsync(signer.UserId, TestClient.Document("prescription", SigningFixture.Prescription()));
+        await fixture.WithScopeAsync(sp => sp.GetRequiredService<CertificateStatusChanges>().SuspendAsync(
+            serial!.ToUpperInvariant(), SigningFixture.Operator, CancellationToken.None));
+        await ApproveInStoreAsync(second);
+
+        Assert.Equal("failed", await WaitForFinalStatusAsync(secondClient, second));
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM signature_request_documents WHERE request_id = '{second}' AND signed_content IS NOT NULL"));
+        Assert.Equal(1L, await fixture.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM audit_events WHERE action = 'signature-request.failed' AND target_id = '{second}' AND details->>'reason' = 'no-valid-certificate'"));
+    }
+
+    [Fact]
     public async Task ApprovedInStoreWithoutApproval_FailsAndNeverReachesTheHsm()
     {
         var (client, id, _) = await CreateAsync("doctor", TestClient.Document("prescription", SigningFixture.Prescription()));
