@@ -261,7 +261,7 @@ async Task<TimeSpan> MeasureBatchAsync(BenchService service, EhrClient ehr, Sign
 {
     var requestId = await ehr.SubmitAsync(signer.UserId, documents);
     // Note: prepared, as the other pollers here, and before the clock starts; unprepared, PostgreSQL parsed and planned it
-    // again every 2 ms on the cores the approval being measured needs.
+    // again at every poll on the cores the approval being measured needs.
     await using var connection = new NpgsqlConnection(database.ConnectionString);
     await connection.OpenAsync();
     await using var command = new NpgsqlCommand("SELECT status FROM signature_requests WHERE id = $1", connection);

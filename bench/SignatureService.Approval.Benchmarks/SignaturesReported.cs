@@ -5,7 +5,8 @@ using System.Diagnostics.Metrics;
 /// which it adds to right after each commit of signed documents. The pollers still read the request's status from the store;
 /// they read it when something may have changed (or after <see cref="Fallback"/>, for a request that ends without a signature)
 /// instead of every 1–2 ms. Polling on a timer cost the measured machine a query every 2 ms: PostgreSQL planned the pipelined
-/// rows' <c>id = ANY($1)</c> as a sequential scan of the small, much-updated table, about 5 % of both cores in a profile.
+/// rows' <c>id = ANY($1)</c> as a sequential scan of the small, much-updated table (about 6 % of the machine in a profile;
+/// docs/benchmarks.md).
 /// One waiter at a time; wake-ups coalesce.
 /// </summary>
 internal sealed class SignaturesReported : IDisposable

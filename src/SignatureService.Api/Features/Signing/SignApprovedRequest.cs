@@ -153,7 +153,6 @@ public sealed class SignApprovedRequest(
             using var rsa = key.AsRsa();
             var hierarchy = await authorities.RequireAsync(cancellationToken);
             var timestamps = new TimestampSource(await signatureTimestamps.AuthorityAsync(cancellationToken));
-            var signer = xades;
             var upgrader = new XadesUpgrader(timestamps);
             var level = request.SignatureLevel;
             var pending = documents.Where(d => !d.Signed).ToList();
@@ -174,7 +173,7 @@ public sealed class SignApprovedRequest(
                 }
 
                 var profile = XadesDocumentProfile.For(XadesTypeOf(document.DocumentType));
-                var bes = signer.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
+                var bes = xades.Sign(document.Content, profile.DocumentType, rsa, signerCertificate);
                 if (!options.Value.SignatureTimestamp)
                 {
                     // Note: benchmarks only (refused in Production): XAdES-BES, one HSM operation per document.
