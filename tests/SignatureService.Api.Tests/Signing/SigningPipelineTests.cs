@@ -373,6 +373,87 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task StoppedWhileSigning_StoresEverySignatureAlreadyMade_TheResumeSignsOnlyTheRest()
+    {
+        // Note: the service stopping mid-request, its stopping token cancelled just after a commit group while more documents
+        //       were signed and waiting for theirs. Signing stops, but the waiting signatures are still stored, with their audit
+        //       events, in whole commits; the resumed request signs only the documents that had none. A service of its own
+        //       without the background worker, so the test alone signs.
+        var own = new SigningFixture { Settings = new Dictionary<string, string?> { ["Signing:WorkerEnabled"] = "false" } };
+        await own.InitializeAsync();
+        try
+        {
+            var count = 2 * SignApprovedRequest.MaxUnstored + 8;
+            var signer = await own.CreateSignerSessionAsync("doctor");
+            var (client, id) = await own.SubmitAsync(signer.UserId,
+                Enumerable.Range(0, count).Select(_ => TestClient.Document("prescription", SigningFixture.Prescription())).ToArray());
+            await signer.ApproveAsync(id);
+
+            // The service adds to its signatures counter right after each commit. At the first commit, the stop waits until the
+            // signing threads have filled the queue of signed documents (at most MaxUnstored wait for a commit), then comes.
+            using var stopping = new CancellationTokenSource();
+            var meters = own.Factory.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+            var stopped = 0;
+            using var listener = new System.Diagnostics.Metrics.MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "signsvc.signatures" && ReferenceEquals(instrument.Meter.Scope, meters))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((_, _, _, _) =>
+            {
+                if (Interlocked.Exchange(ref stopped, 1) == 0)
+                {
+                    Thread.Sleep(TimeSpan.FromSeconds(2));
+                    stopping.Cancel();
+                }
+            });
+            listener.Start();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => own.WithScopeAsync(sp =>
+                sp.GetRequiredService<SignApprovedRequest>().SignAsync(id, stopping.Token)));
+            listener.Dispose();
+
+            var stored = await own.Database.ScalarAsync<long>(
+                $"SELECT count(*) FROM signature_request_documents WHERE request_id = '{id}' AND signed_content IS NOT NULL");
+            Assert.Equal(1, stopped);
+            Assert.Equal("signing", await own.Database.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{id}'"));
+            // More than the first group: the signatures that were waiting when the stop came were stored after it. At most two
+            // groups: no new signature started after the stop.
+            Assert.InRange(stored, SignApprovedRequest.MaxUnstored + 1, 2 * SignApprovedRequest.MaxUnstored);
+            Assert.Equal(stored, await own.Database.ScalarAsync<long>(
+                $"SELECT count(DISTINCT (details->>'ordinal')) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+            Assert.Equal(stored, await own.Database.ScalarAsync<long>(
+                $"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+            var storedOrdinals = await own.Database.ScalarAsync<string>(
+                $"SELECT string_agg(ordinal::text, ',') FROM signature_request_documents WHERE request_id = '{id}' AND signed_content IS NOT NULL");
+            var storedBytes = $"SELECT string_agg(ordinal || ':' || md5(signed_content), ',' ORDER BY ordinal) FROM signature_request_documents WHERE request_id = '{id}' AND ordinal IN ({storedOrdinals})";
+            var before = await own.Database.ScalarAsync<string>(storedBytes);
+
+            // The restarted worker resumes its own claim: the rest is signed once each; what was stored stays as it was.
+            Assert.True(await own.WithScopeAsync(sp => sp.GetRequiredService<SignApprovedRequest>().SignAsync(id, CancellationToken.None, resumeOwnClaim: true)));
+            Assert.Equal("signed", await own.Database.ScalarAsync<string>($"SELECT status FROM signature_requests WHERE id = '{id}'"));
+            Assert.Equal((long)count, await own.Database.ScalarAsync<long>(
+                $"SELECT count(*) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+            Assert.Equal((long)count, await own.Database.ScalarAsync<long>(
+                $"SELECT count(DISTINCT (details->>'ordinal')) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
+            Assert.Equal(before, await own.Database.ScalarAsync<string>(storedBytes));
+            var (last, _) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/{count}/signed");
+            using var xml = new ByteArrayContent(await last.Content.ReadAsByteArrayAsync());
+            xml.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
+            using var verified = await own.Http.PostAsync(new Uri("/v1/verifications", UriKind.Relative), xml);
+            var report = JsonDocument.Parse(await verified.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(report.GetProperty("valid").GetBoolean(), report.ToString());
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task CertificateRevokedAfterApproval_RequestFailsAndNothingIsSigned()
     {
         var client = await fixture.CreateClientAsync();
