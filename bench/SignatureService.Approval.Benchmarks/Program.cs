@@ -332,7 +332,7 @@ async Task MeasurePipelineAsync(BenchService service, EhrClient ehr, string leve
         var rate = signatures / elapsed.TotalSeconds;
         var hsmOps = level == "ES-T" ? 2 : 1;
         // Note: the CPU a signature costs besides its HSM operations (each counted at the adjacent raw rate's cost), and what
-        //       70 % of that raw rate leaves for it on this machine's cores: the figures that do not move with the host's load.
+        //       70 % of that raw rate leaves for it on this machine's cores, taken whole: where a row's gap to the target is.
         var besidesHsm = cpuPerSignature + postgresPerSignature - hsmOps * 1000 / rawAdjacent;
         var budget = Environment.ProcessorCount * 1000 / (0.7 * rawAdjacent / hsmOps) - hsmOps * 1000 / rawAdjacent;
         pipeline.Add(I($"| {level} | {size} | {signers.Length} | {signers.Length * perSigner} | {signatures} | {elapsed.TotalSeconds:F2} | **{rate:F1}** | {rate * hsmOps:F0} | {rawAdjacent:F0} | **{Ratio(rate * hsmOps, rawAdjacent)}** | {Ratio(rate * hsmOps, rawRsa2)} | {Median(latencies):F0} | {cpuPerSignature:F2} | {postgresPerSignature:F2} | **{besidesHsm:F2}** / {budget:F2} | {passes} / {jitTime.TotalMilliseconds:F0} |"));
