@@ -441,10 +441,7 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
                 $"SELECT count(DISTINCT (details->>'ordinal')) FROM audit_events WHERE action = 'document.signed' AND target_id = '{id}'"));
             Assert.Equal(before, await own.Database.ScalarAsync<string>(storedBytes));
             var (last, _) = await client.SendAsync(HttpMethod.Get, $"{Path}/{id}/documents/{count}/signed");
-            using var xml = new ByteArrayContent(await last.Content.ReadAsByteArrayAsync());
-            xml.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
-            using var verified = await own.Http.PostAsync(new Uri("/v1/verifications", UriKind.Relative), xml);
-            var report = JsonDocument.Parse(await verified.Content.ReadAsStringAsync()).RootElement;
+            var report = await VerifyAsync(await last.Content.ReadAsByteArrayAsync(), own.Http);
             Assert.True(report.GetProperty("valid").GetBoolean(), report.ToString());
         }
         finally
@@ -576,11 +573,12 @@ public sealed class SigningPipelineTests(SigningFixture fixture) : IClassFixture
         Assert.StartsWith("xades.", body.GetProperty("code").GetString(), StringComparison.Ordinal);
     }
 
-    private async Task<JsonElement> VerifyAsync(byte[] xml)
+    /// <summary>Verifies <paramref name="xml"/> at <c>POST /v1/verifications</c> of the class's service, or of <paramref name="http"/>'s.</summary>
+    private async Task<JsonElement> VerifyAsync(byte[] xml, HttpClient? http = null)
     {
         using var content = new ByteArrayContent(xml);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
-        using var response = await fixture.Http.PostAsync(new Uri("/v1/verifications", UriKind.Relative), content);
+        using var response = await (http ?? fixture.Http).PostAsync(new Uri("/v1/verifications", UriKind.Relative), content);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         return JsonDocument.Parse(text).RootElement.Clone();
