@@ -1,6 +1,6 @@
 // Auditor page: browse the audit trail newest first with filters and paging, open one event with its stored details and chain
 // position, and verify the whole trail (hash chain and signed checkpoints). Read-only; texts go through textContent only.
-import { $, el, createShell } from './ui.js';
+import { $, el, createShell, loadOrder } from './ui.js';
 
 const text = {
   ja: {
@@ -64,11 +64,16 @@ function readFilters() {
   return params;
 }
 
+const eventLoads = loadOrder();
+
+/** Shows the current page of events; returns its row count, or null when a later load has overtaken this one. */
 async function loadEvents() {
+  const isNewest = eventLoads();
   const params = new URLSearchParams(filters);
   const cursor = cursors[cursors.length - 1];
   if (cursor) params.set('cursor', cursor);
   const page = await call('GET', `/v1/audit/events?${params}`);
+  if (!isNewest()) return null;
   const rows = $('event-rows');
   rows.replaceChildren();
   shown.clear();
@@ -151,7 +156,8 @@ async function start() {
   $('filters').addEventListener('submit', guard(async () => {
     filters = readFilters();
     cursors = [null];
-    show(t('loaded', await loadEvents()));
+    const count = await loadEvents();
+    if (count !== null) show(t('loaded', count));
   }));
   $('events-next').addEventListener('click', guard(async () => {
     cursors.push($('events-next').dataset.cursor);

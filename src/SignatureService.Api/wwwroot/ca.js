@@ -1,7 +1,7 @@
 // CA operator page: certificate search with paging, a certificate's details and status history, revoke / suspend / resume behind
 // a confirmation naming the serial and subject, the license registry import, and CRL status per CA with "issue now".
 // Every text from the server goes through textContent (never innerHTML); every state change carries X-CSRF-Token.
-import { $, el, createShell } from './ui.js';
+import { $, el, createShell, loadOrder } from './ui.js';
 
 const reasonsJa = {
   unspecified: '指定なし', keyCompromise: '鍵の危殆化', cACompromise: '認証局の危殆化', affiliationChanged: '所属の変更',
@@ -108,12 +108,17 @@ function readSearch() {
   return params;
 }
 
+const certificateLoads = loadOrder();
+
+/** Shows the current page of certificates; returns its row count, or null when a later load has overtaken this one. */
 async function loadCertificates() {
+  const isNewest = certificateLoads();
   const params = new URLSearchParams(search);
   params.set('limit', '20');
   const cursor = cursors[cursors.length - 1];
   if (cursor) params.set('cursor', cursor);
   const page = await call('GET', `/v1/ca/certificates?${params}`);
+  if (!isNewest()) return null;
   const rows = $('certificate-rows');
   rows.replaceChildren();
   for (const c of page.items) {
@@ -133,6 +138,7 @@ async function loadCertificates() {
   $('certificates-next').disabled = !page.nextCursor;
   $('certificates-next').dataset.cursor = page.nextCursor ?? '';
   $('certificates-page').textContent = t('pageInfo', cursors.length, page.items.length);
+  return page.items.length;
 }
 
 async function openCertificate(serial) {
@@ -220,8 +226,12 @@ async function importLicenses() {
   $('license-result-heading').focus();
 }
 
+const crlLoads = loadOrder();
+
 async function loadCrls() {
+  const isNewest = crlLoads();
   const crls = await call('GET', '/v1/ca/crls');
+  if (!isNewest()) return;
   const rows = $('crl-rows');
   rows.replaceChildren();
   for (const crl of crls) {
@@ -257,8 +267,8 @@ async function start() {
   $('search').addEventListener('submit', guard(async () => {
     search = readSearch();
     cursors = [null];
-    await loadCertificates();
-    show(t('loaded', $('certificate-rows').children.length));
+    const count = await loadCertificates();
+    if (count !== null) show(t('loaded', count));
   }));
   $('certificates-next').addEventListener('click', guard(async () => {
     cursors.push($('certificates-next').dataset.cursor);

@@ -1,7 +1,7 @@
 // RA operator page: list and search applications, record one, add evidence, verify against the profile, approve under dual
 // control (a second operator), print the enrollment letter with the one-time code, attest the key binding, reject, and suspend
 // or reinstate the signer. Server text goes through textContent only; every state change carries X-CSRF-Token.
-import { $, el, createShell } from './ui.js';
+import { $, el, createShell, loadOrder } from './ui.js';
 
 const requirementTexts = {
   ja: {
@@ -275,12 +275,16 @@ const orNull = v => (v === '' ? null : v);
 
 // ---- List ----
 
+const listLoads = loadOrder();
+
 async function loadList(append = false) {
+  const isNewest = listLoads();
   const params = new URLSearchParams({ limit: '50' });
   if ($('filter-status').value) params.set('status', $('filter-status').value);
   if (value('filter-q')) params.set('q', value('filter-q'));
   if (append && nextCursor) params.set('cursor', nextCursor);
   const page = await call('GET', `/v1/proofing/applications?${params}`);
+  if (!isNewest()) return;
   const rows = $('app-rows');
   if (!append) rows.replaceChildren();
   for (const a of page.items) {

@@ -1,7 +1,7 @@
 // Signer pages: pending queue, document view, batch approval on the security key, rejection, history with verification, keys.
 // Every text from the server goes through textContent (never innerHTML); every state change carries X-CSRF-Token.
 import { api, getAssertion, createCredential } from './webauthn.js';
-import { $, el, createShell } from './ui.js';
+import { $, el, createShell, loadOrder } from './ui.js';
 
 const text = {
   ja: {
@@ -55,11 +55,17 @@ function typesOf(request) {
   return request.documents.map(d => `${t(`type.${d.type}`)} ${d.documentId}`).join('、');
 }
 
+const queueLoads = loadOrder();
+const historyLoads = loadOrder();
+const keyLoads = loadOrder();
+
 async function loadQueue() {
+  const isNewest = queueLoads();
   const params = new URLSearchParams({ status: 'pending-approval' });
   if ($('filter-type').value) params.set('type', $('filter-type').value);
   if ($('filter-client').value) params.set('client', $('filter-client').value);
   const page = await call('GET', `/v1/me/signature-requests?${params}`);
+  if (!isNewest()) return;
   const rows = $('queue-rows');
   rows.replaceChildren();
   selected = new Set([...selected].filter(id => page.items.some(r => r.id === id)));
@@ -229,7 +235,9 @@ async function reject() {
 }
 
 async function loadHistory() {
+  const isNewest = historyLoads();
   const page = await call('GET', '/v1/me/signature-requests?status=signed');
+  if (!isNewest()) return;
   const rows = $('history-rows');
   rows.replaceChildren();
   for (const r of page.items) {
@@ -253,7 +261,9 @@ async function verify(href, target) {
 }
 
 async function loadKeys() {
+  const isNewest = keyLoads();
   const keys = await call('GET', '/v1/me/keys');
+  if (!isNewest()) return;
   const list = $('key-list');
   list.replaceChildren();
   for (const k of keys.items ?? keys) {

@@ -23,6 +23,19 @@ export function el(tag, props = {}, ...children) {
 }
 
 /**
+ * Keeps one view's loads in order. Call the returned function when a load starts; it gives back `isNewest()`, true until a later
+ * load of the same view starts. A loader renders only while its load is the newest, so the slow answer to an earlier search (or
+ * to the first load, still in flight when the user searches) never replaces the answer to a later one.
+ */
+export function loadOrder() {
+  let latest = 0;
+  return () => {
+    const mine = ++latest;
+    return () => mine === latest;
+  };
+}
+
+/**
  * One page's shell: `texts` is `{ ja: {...}, en: {...} }` (values are strings or functions of arguments); `page` is this page's
  * path, returned to after sign-in. The page needs elements #status, #who, #expiry, #lang and #logout.
  */

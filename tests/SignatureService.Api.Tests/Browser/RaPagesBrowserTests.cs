@@ -166,12 +166,37 @@ public sealed class RaPagesBrowserTests
             // Operator B, in its own browser context with its own authenticator, finds it by kana and approves it.
             var b = await SignInOperatorAsync(browser, service, "RA 二郎");
             await b.FillAsync("#filter-q", "しけん");
-            await b.ClickAsync("#filters button[type=submit]");
+            var searched = await b.RunAndWaitForResponseAsync(() => b.ClickAsync("#filters button[type=submit]"), IsListSearch("q="));
+            Assert.Equal(200, searched.Status);
             await Assertions.Expect(b.Locator("#app-rows tr")).ToHaveCountAsync(2);
+
+            // Searches answered out of order: the answer to "rejected" is held until the later "verified" search has been shown.
+            // The late answer must not replace it (the page keeps each list's loads in order; CI once failed on this race).
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await b.RouteAsync("**/v1/proofing/applications?*", async route =>
+            {
+                if (!route.Request.Url.Contains("status=rejected", StringComparison.Ordinal)) { await route.ContinueAsync(); return; }
+                var answer = await route.FetchAsync();
+                await release.Task;
+                await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
+            });
+            await b.SelectOptionAsync("#filter-status", "rejected");
+            await b.ClickAsync("#filters button[type=submit]");
             await b.SelectOptionAsync("#filter-status", "verified");
             await b.ClickAsync("#filters button[type=submit]");
             var row = b.Locator($"[data-application-row='{applicationId}']");
             await Assertions.Expect(b.Locator("#app-rows tr")).ToHaveCountAsync(1);
+            await Assertions.Expect(row).ToHaveCountAsync(1);
+            var late = b.WaitForResponseAsync(IsListSearch("status=rejected"));
+            release.SetResult();
+            await (await late).FinishedAsync();
+            // Note: the page handles the body within a few tasks of its arrival; a quarter second is ample. The wait cannot fail a
+            // correct page, and an unordered page shows the rejected row within it (checked by removing the ordering).
+            await b.EvaluateAsync("() => new Promise(resolve => setTimeout(resolve, 250))");
+            Assert.Equal(1, await b.Locator("#app-rows tr").CountAsync());
+            Assert.Equal(0, await b.Locator($"[data-application-row='{onlineId}']").CountAsync());
+            Assert.Equal(1, await row.CountAsync());
+            await b.UnrouteAllAsync();
             await Assertions.Expect(row).ToContainTextAsync("RA 一郎 / RA 一郎 / —");
             await b.ClickAsync($"[data-open='{applicationId}']");
             await Assertions.Expect(b.Locator("#verified-by")).ToContainTextAsync("RA 一郎");
@@ -255,6 +280,9 @@ public sealed class RaPagesBrowserTests
             File.Delete(pem.Path);
         }
     }
+
+    private static Func<IResponse, bool> IsListSearch(string parameter) => r =>
+        r.Url.Contains("/v1/proofing/applications?", StringComparison.Ordinal) && r.Url.Contains(parameter, StringComparison.Ordinal);
 
     /// <summary>Creates an RA operator, registers its key in a fresh context through the sign-in page, and lands on /ra.html.</summary>
     private static async Task<IPage> SignInOperatorAsync(IBrowser browser, SignInPageBrowserTests.RunningService service, string name)
