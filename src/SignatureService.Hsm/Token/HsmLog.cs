@@ -32,6 +32,10 @@ internal static partial class HsmLog
         Message = "Generated {Algorithm} key pair {KeyLabel} on token {TokenLabel}")]
     public static partial void KeyPairGenerated(ILogger logger, HsmKeyAlgorithm algorithm, string keyLabel, string tokenLabel);
 
+    [LoggerMessage(EventId = 2008, EventName = "KeyGenerationRetried", Level = LogLevel.Warning,
+        Message = "Generating {Algorithm} key pair {KeyLabel} on token {TokenLabel} failed with CKR_GENERAL_ERROR (attempt {Attempt}); what it left was destroyed, trying again")]
+    public static partial void KeyGenerationRetried(ILogger logger, HsmKeyAlgorithm algorithm, string keyLabel, string tokenLabel, int attempt);
+
     public static void KeyPairDestroyed(ILogger logger, ReadOnlySpan<byte> keyId, string tokenLabel)
     {
         if (logger.IsEnabled(LogLevel.Information))

@@ -128,14 +128,32 @@ public sealed class HsmToken : IDisposable
     /// Generates a key pair inside the token: private key CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE, CKA_SIGN true and
     /// CKA_EXTRACTABLE false (no decrypt, unwrap or derive); public key CKA_TOKEN and CKA_VERIFY true. Both carry
     /// <paramref name="id"/> as CKA_ID and <paramref name="label"/> as CKA_LABEL. Generation and destruction are
-    /// serialised per token (RSA-3072 can take seconds on SoftHSM2); signing is not blocked meanwhile.
+    /// serialised per token (RSA-3072 can take seconds on SoftHSM2); signing is not blocked meanwhile. A generation the device
+    /// answers with CKR_GENERAL_ERROR is cleaned up and tried again (see <see cref="GenerateKeyPairWith"/>).
     /// </summary>
     /// <param name="algorithm">RSA-2048, RSA-3072 or EC P-256.</param>
     /// <param name="label">CKA_LABEL, 1 to <see cref="MaxKeyLabelLength"/> UTF-8 bytes (e.g. <c>signer/&lt;id&gt;</c>).</param>
     /// <param name="id">CKA_ID, 1 to <see cref="MaxKeyIdLength"/> bytes (e.g. 16 random bytes); must be unused on the token.</param>
     /// <returns>The new key.</returns>
     /// <exception cref="HsmException"><see cref="HsmErrorCode.KeyIdInUse"/> or <see cref="HsmErrorCode.InvalidInput"/>.</exception>
-    public HsmKey GenerateKeyPair(HsmKeyAlgorithm algorithm, string label, ReadOnlySpan<byte> id)
+    public HsmKey GenerateKeyPair(HsmKeyAlgorithm algorithm, string label, ReadOnlySpan<byte> id) =>
+        GenerateKeyPairWith(GenerateInSession, algorithm, label, id);
+
+    /// <summary>How many times <see cref="GenerateKeyPair"/> tries a generation that fails with CKR_GENERAL_ERROR.</summary>
+    internal const int MaxGenerationAttempts = 3;
+
+    /// <summary>
+    /// <see cref="GenerateKeyPair"/> with the generation itself given (tests wrap <see cref="GenerateInSession"/> to make the
+    /// device fail).
+    /// </summary>
+    /// <remarks>
+    /// Note: SoftHSM2 2.6.1, Debian's, now and then answers CKR_GENERAL_ERROR to C_GenerateKeyPair when another thread of the
+    /// process reads the token's objects meanwhile (SoftHSMv2 issue 573, fixed after 2.6.1; seen in our tests, where many
+    /// services share one token). The id is ours: it was unused when checked under this lock. So whatever a failed attempt left
+    /// under it is destroyed, and the generation is tried again, at most <see cref="MaxGenerationAttempts"/> times. A key pair
+    /// is never half-made: after the last failure nothing with the id stays on the token either. Other errors are not retried.
+    /// </remarks>
+    internal HsmKey GenerateKeyPairWith(SessionCall<KeyRequest, HsmKey> generate, HsmKeyAlgorithm algorithm, string label, ReadOnlySpan<byte> id)
     {
         ArgumentNullException.ThrowIfNull(label);
         ValidateId(id);
@@ -158,9 +176,25 @@ public sealed class HsmToken : IDisposable
                 throw new HsmException(HsmErrorCode.KeyIdInUse, "A key with this CKA_ID already exists on the token.");
             }
 
-            var key = Execute(GenerateInSession, ref state);
-            HsmLog.KeyPairGenerated(_logger, algorithm, label, TokenLabel);
-            return key;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var key = Execute(generate, ref state);
+                    HsmLog.KeyPairGenerated(_logger, algorithm, label, TokenLabel);
+                    return key;
+                }
+                catch (Pkcs11Exception ex) when (ex.ReturnValue == CkReturnValue.CKR_GENERAL_ERROR)
+                {
+                    Execute(DestroyInSession, ref state);
+                    if (attempt == MaxGenerationAttempts)
+                    {
+                        throw;
+                    }
+
+                    HsmLog.KeyGenerationRetried(_logger, algorithm, label, TokenLabel, attempt);
+                }
+            }
         }
     }
 
@@ -367,7 +401,7 @@ public sealed class HsmToken : IDisposable
         }
     }
 
-    private static HsmKey GenerateInSession(SessionHandle session, ref KeyRequest request)
+    internal static HsmKey GenerateInSession(SessionHandle session, ref KeyRequest request)
     {
         var token = session.Owner;
         using var publicTemplate = new AttributeTemplate()
@@ -575,7 +609,7 @@ public sealed class HsmToken : IDisposable
         return new($"The HSM token '{TokenLabel}' is unavailable: {cause.Message}", cause);
     }
 
-    private ref struct KeyRequest
+    internal ref struct KeyRequest
     {
         public ReadOnlySpan<byte> Id;
         public byte[] Label;
